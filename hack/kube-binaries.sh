@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes components (one multi-call binary plus symlinks) and etcd
+# Builds the Kubernetes components (one multi-call binary plus symlinks), etcd and CoreDNS
 # from the Go module proxy into bin/k8s/<version>/, once per version.
 # Usage: hack/kube-binaries.sh <output-dir>
 set -euo pipefail
@@ -34,4 +34,12 @@ if [ ! -x "$out/etcd" ]; then
   (cd "$root/hack/tools/etcd" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/etcd.tmp" .)
   mv "$out/etcd.tmp" "$out/etcd"
   echo ">> etcd built in $(( $(date +%s) - start ))s"
+fi
+
+if [ ! -x "$out/coredns" ]; then
+  echo ">> building CoreDNS into $out"
+  start=$(date +%s)
+  (cd "$root/hack/tools/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/coredns.tmp" .)
+  mv "$out/coredns.tmp" "$out/coredns"
+  echo ">> coredns built in $(( $(date +%s) - start ))s"
 fi
