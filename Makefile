@@ -71,7 +71,9 @@ test: manifests generate fmt vet kube-binaries prometheus ## Unit and integratio
 	go test ./... -count=1 -timeout 25m
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images ## End-to-end suite on a real single-node cluster booted here (needs root).
+test-e2e: kube-binaries images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
+	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
+	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m
 
 ##@ Build
@@ -84,6 +86,25 @@ build: manifests generate fmt vet ## Build the operator and the apiserver binari
 .PHONY: run
 run: manifests generate fmt vet ## Run the operator against the cluster in KUBECONFIG.
 	go run -ldflags "$(GO_LDFLAGS)" ./cmd/operator
+
+.PHONY: images
+images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
+	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
+		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN)
+
+##@ Local cluster
+
+# State (pki, configs, data, logs) of the local single-node cluster; its kubeconfig is admin.kubeconfig there.
+CLUSTER_DIR ?= /tmp/aggop-cluster
+CLUSTER ?= go run ./hack/cluster -state $(CLUSTER_DIR) -kube-bin $(KUBE_BIN) -images $(LOCALBIN)/images
+
+.PHONY: cluster-up
+cluster-up: kube-binaries images ## Boot the local single-node cluster from source-built binaries (root); idempotent.
+	$(CLUSTER) up
+
+.PHONY: cluster-down
+cluster-down: ## Tear the local cluster down, leaving no processes, mounts, links, rules or cgroups; idempotent.
+	$(CLUSTER) down
 
 ##@ Dependencies
 

@@ -1,0 +1,59 @@
+// Command cluster boots or tears down the local single-node cluster (see test/cluster).
+//
+//	go run ./hack/cluster [-state DIR] [-kube-bin DIR] [-images DIR] up|down|import
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"example.com/aggregation-operator/test/cluster"
+)
+
+func main() {
+	state := flag.String("state", "/tmp/aggop-cluster", "state directory (pki, configs, data, logs)")
+	kubeBin := flag.String("kube-bin", "bin/k8s/v1.37.2", "directory of the Kubernetes binaries, etcd and kubectl")
+	images := flag.String("images", "bin/images", "directory of the image archives to import")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: cluster [flags] up|down|import")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := cluster.Default(*state, *kubeBin, *images)
+	if err := run(ctx, cfg, flag.Arg(0)); err != nil {
+		fmt.Fprintln(os.Stderr, "cluster:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg cluster.Config, cmd string) error {
+	switch cmd {
+	case "up":
+		d, err := cfg.Up(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("cluster: boot took %s\ncluster: export KUBECONFIG=%s\n", d.Round(1e6), cfg.Kubeconfig())
+	case "down":
+		d, err := cfg.Down(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("cluster: teardown took %s\n", d.Round(1e6))
+	case "import":
+		return cfg.ImportImages(ctx, cfg.ImagesDir)
+	default:
+		return fmt.Errorf("unknown command %q (want up, down or import)", cmd)
+	}
+	return nil
+}

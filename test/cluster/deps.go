@@ -1,0 +1,41 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+)
+
+// hostCommands maps each program the node needs to the Debian package providing it.
+var hostCommands = map[string]string{
+	"containerd":          "containerd",
+	"runc":                "runc",
+	"iptables":            "iptables",
+	"ip":                  "iproute2",
+	"/usr/lib/cni/bridge": "containernetworking-plugins",
+}
+
+// ensurePackages installs from Debian whatever the node needs and the machine lacks.
+func ensurePackages(ctx context.Context, log io.Writer) error {
+	var missing []string
+	for cmd, pkg := range hostCommands {
+		if _, err := exec.LookPath(cmd); err != nil {
+			missing = append(missing, pkg)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	fmt.Fprintf(log, "cluster: installing %v from Debian\n", missing)
+	if _, err := run(ctx, "apt-get", "update", "-qq"); err != nil {
+		return fmt.Errorf("apt-get update: %w", err)
+	}
+	args := append([]string{"install", "-y", "-qq", "--no-install-recommends"}, missing...)
+	cmd := exec.CommandContext(ctx, "apt-get", args...)
+	cmd.Env = append(cmd.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("installing %v: %w: %s", missing, err, out)
+	}
+	return nil
+}

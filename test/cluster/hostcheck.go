@@ -1,0 +1,109 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// HostSnapshot is what the cluster may change on the machine. Taken before Up and after Down,
+// two snapshots must be equal: the machine is left as it was found.
+type HostSnapshot struct {
+	Items map[string][]string // kind -> sorted entries
+}
+
+// Snapshot records network links, iptables rules, mounts, host settings, pod cgroups, fixed-path
+// dirs and the processes started from the state dir.
+func (c Config) Snapshot(ctx context.Context) HostSnapshot {
+	s := HostSnapshot{Items: map[string][]string{}}
+	add := func(kind string, entries ...string) { s.Items[kind] = append(s.Items[kind], entries...) }
+	if out, err := run(ctx, "ip", "-o", "link", "show"); err == nil {
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 1 {
+				add("links", strings.SplitN(strings.TrimSuffix(f[1], ":"), "@", 2)[0])
+			}
+		}
+	}
+	for _, ipt := range []string{"iptables", "ip6tables"} {
+		for _, table := range []string{"filter", "nat", "mangle", "raw"} {
+			if out, err := run(ctx, ipt, "-t", table, "-S"); err == nil {
+				for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+					add("rules", ipt+" "+table+" "+l)
+				}
+			}
+		}
+	}
+	if f, err := os.Open("/proc/self/mountinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if fields := strings.Fields(sc.Text()); len(fields) > 4 {
+				add("mounts", unescapeMount(fields[4]))
+			}
+		}
+		f.Close()
+	}
+	for _, k := range hostSysctls {
+		v, _ := os.ReadFile("/proc/sys/" + k)
+		add("sysctls", k+"="+strings.TrimSpace(string(v)))
+	}
+	add("cgroups", kubepodsDirs()...)
+	for _, d := range hostDirs {
+		if _, err := os.Stat(d); err == nil {
+			add("dirs", d)
+		}
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if strings.Contains(string(cmdline), c.StateDir+"/") && alive(pid) {
+			add("processes", strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	for k := range s.Items {
+		sort.Strings(s.Items[k])
+	}
+	return s
+}
+
+// Diff lists what differs between two snapshots, e.g. "links: added aggopbr0".
+func (s HostSnapshot) Diff(after HostSnapshot) []string {
+	var diffs []string
+	kinds := map[string]bool{}
+	for k := range s.Items {
+		kinds[k] = true
+	}
+	for k := range after.Items {
+		kinds[k] = true
+	}
+	for k := range kinds {
+		before, now := set(s.Items[k]), set(after.Items[k])
+		for e := range now {
+			if !before[e] {
+				diffs = append(diffs, fmt.Sprintf("%s: added %s", k, e))
+			}
+		}
+		for e := range before {
+			if !now[e] {
+				diffs = append(diffs, fmt.Sprintf("%s: removed %s", k, e))
+			}
+		}
+	}
+	sort.Strings(diffs)
+	return diffs
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}

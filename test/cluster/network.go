@@ -1,0 +1,129 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// guardComment marks the harness' own iptables rule so Down removes exactly it.
+const guardComment = "aggop-cluster-guard"
+
+// setupNetwork creates the veth pair holding the node IP and the rule keeping pod traffic on the machine.
+func (c Config) setupNetwork(ctx context.Context) error {
+	steps := [][]string{
+		{"ip", "link", "add", c.Veth, "type", "veth", "peer", "name", c.VethPeer},
+		{"ip", "addr", "add", c.NodeIP + "/" + c.NodeCIDR, "dev", c.Veth},
+		{"ip", "link", "set", c.Veth, "up"},
+		{"ip", "link", "set", c.VethPeer, "up"},
+	}
+	for _, s := range steps {
+		if _, err := run(ctx, s[0], s[1:]...); err != nil {
+			return fmt.Errorf("setting up node network: %w", err)
+		}
+	}
+	if _, err := run(ctx, "iptables", append([]string{"-I", "FORWARD", "1"}, c.guardRule()...)...); err != nil {
+		return fmt.Errorf("adding pod containment rule: %w", err)
+	}
+	return nil
+}
+
+// guardRule drops anything from the pod CIDR headed outside it: pods reach each other, services
+// (DNATed to pods or to the node IP, which is local) and the node, never the outside world.
+func (c Config) guardRule() []string {
+	return []string{"-s", c.PodCIDR, "!", "-d", c.PodCIDR, "-m", "comment", "--comment", guardComment, "-j", "DROP"}
+}
+
+// teardownNetwork deletes our links, our guard rule and the chains kubelet, kube-proxy and the
+// CNI plugins leave behind. It only touches names the cluster owns.
+func (c Config) teardownNetwork(ctx context.Context) []error {
+	var errs []error
+	for _, link := range []string{c.Bridge, c.Veth} {
+		if _, err := run(ctx, "ip", "link", "show", link); err == nil {
+			if _, err := run(ctx, "ip", "link", "del", link); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for i := 0; i < 10; i++ {
+		if _, err := run(ctx, "iptables", append([]string{"-D", "FORWARD"}, c.guardRule()...)...); err != nil {
+			break
+		}
+	}
+	for _, ipt := range []string{"iptables", "ip6tables"} {
+		for _, table := range []string{"filter", "nat", "mangle"} {
+			errs = append(errs, removeChains(ctx, ipt, table)...)
+		}
+	}
+	return errs
+}
+
+// clusterChain reports chains created by kubelet, kube-proxy (KUBE-*) and the CNI portmap plugin (CNI-*).
+func clusterChain(name string) bool {
+	return strings.HasPrefix(name, "KUBE-") || strings.HasPrefix(name, "CNI-")
+}
+
+// removeChains deletes every rule jumping to a cluster chain, then flushes and deletes those chains.
+func removeChains(ctx context.Context, ipt, table string) []error {
+	out, err := run(ctx, ipt, "-t", table, "-S")
+	if err != nil {
+		return nil // table or binary absent: nothing of ours there
+	}
+	var chains []string
+	var errs []error
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && f[0] == "-N" && clusterChain(f[1]):
+			chains = append(chains, f[1])
+		case len(f) >= 2 && f[0] == "-A" && !clusterChain(f[1]) && jumpsToCluster(f):
+			del := append([]string{"-t", table, "-D"}, unquote(f[1:])...)
+			if _, err := run(ctx, ipt, del...); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, ch := range chains {
+		_, _ = run(ctx, ipt, "-t", table, "-F", ch)
+	}
+	for _, ch := range chains {
+		if _, err := run(ctx, ipt, "-t", table, "-X", ch); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func jumpsToCluster(f []string) bool {
+	for i := 0; i+1 < len(f); i++ {
+		if (f[i] == "-j" || f[i] == "-g") && clusterChain(f[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// unquote strips the quotes iptables -S puts around comments; exec passes arguments verbatim.
+func unquote(f []string) []string {
+	out := make([]string, 0, len(f))
+	joined := strings.Join(f, " ")
+	var cur strings.Builder
+	inQuote := false
+	for _, r := range joined {
+		switch {
+		case r == '"':
+			inQuote = !inQuote
+		case r == ' ' && !inQuote:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
