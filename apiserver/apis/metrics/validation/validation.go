@@ -1,0 +1,129 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package validation checks MetricSnapshots; every error carries the field path it is about.
+package validation
+
+import (
+	"fmt"
+	"time"
+
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+)
+
+// Interval bounds: faster than 10s hammers Prometheus, slower than a day is not a snapshot.
+const (
+	MinInterval = 10 * time.Second
+	MaxInterval = 24 * time.Hour
+	// MaxMetrics bounds the work one object can ask for.
+	MaxMetrics = 100
+	// MaxExpressionLength bounds one PromQL expression.
+	MaxExpressionLength = 1024
+)
+
+// Sources is the set of source names configured on the server (--source name=url).
+type Sources = sets.Set[string]
+
+// ValidateMetricSnapshot validates a new object; spec.source must be configured on the server.
+func ValidateMetricSnapshot(s *metrics.MetricSnapshot, sources Sources) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMeta(&s.ObjectMeta, true,
+		apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, true, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateMetricSnapshotUpdate validates a spec update. An unchanged spec.source need not be
+// configured any more, so objects stay editable and deletable after a source is removed.
+func ValidateMetricSnapshotUpdate(s, old *metrics.MetricSnapshot, sources Sources) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, s.Spec.Source != old.Spec.Source, field.NewPath("spec"))...)
+	return allErrs
+}
+
+// ValidateMetricSnapshotStatusUpdate validates a status written through the status subresource.
+func ValidateMetricSnapshotStatusUpdate(s, old *metrics.MetricSnapshot) field.ErrorList {
+	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	status := field.NewPath("status")
+	if s.Status.ObservedGeneration < 0 {
+		allErrs = append(allErrs, field.Invalid(status.Child("observedGeneration"), s.Status.ObservedGeneration, "must be non-negative"))
+	}
+	allErrs = append(allErrs, metav1validation.ValidateConditions(s.Status.Conditions, status.Child("conditions"))...)
+	return allErrs
+}
+
+func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, checkSourceKnown bool, path *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	allErrs = append(allErrs, validateSource(spec.Source, sources, checkSourceKnown, path.Child("source"))...)
+	allErrs = append(allErrs, validateMetrics(spec.Metrics, path.Child("metrics"))...)
+	allErrs = append(allErrs, validateInterval(spec.Interval, path.Child("interval"))...)
+	return allErrs
+}
+
+func validateSource(source string, sources Sources, checkKnown bool, path *field.Path) field.ErrorList {
+	if source == "" {
+		return field.ErrorList{field.Required(path, "name of a source configured on the server (--source name=url)")}
+	}
+	if checkKnown && !sources.Has(source) {
+		return field.ErrorList{field.NotSupported(path, source, sets.List(sources))}
+	}
+	return nil
+}
+
+func validateMetrics(list []string, path *field.Path) field.ErrorList {
+	if len(list) == 0 {
+		return field.ErrorList{field.Required(path, "at least one metric name or PromQL expression")}
+	}
+	var allErrs field.ErrorList
+	if len(list) > MaxMetrics {
+		allErrs = append(allErrs, field.TooMany(path, len(list), MaxMetrics))
+	}
+	seen := sets.New[string]()
+	for i, m := range list {
+		p := path.Index(i)
+		if seen.Has(m) {
+			allErrs = append(allErrs, field.Duplicate(p, m))
+			continue
+		}
+		seen.Insert(m)
+		if len(m) > MaxExpressionLength {
+			allErrs = append(allErrs, field.TooLong(p, "", MaxExpressionLength))
+			continue
+		}
+		if err := CheckExpression(m); err != nil {
+			allErrs = append(allErrs, field.Invalid(p, m, err.Error()))
+		}
+	}
+	return allErrs
+}
+
+func validateInterval(interval string, path *field.Path) field.ErrorList {
+	if interval == "" {
+		return field.ErrorList{field.Required(path, "a duration such as 30s or 5m")}
+	}
+	d, err := time.ParseDuration(interval)
+	if err != nil {
+		return field.ErrorList{field.Invalid(path, interval, "must be a duration such as 30s or 5m")}
+	}
+	if d < MinInterval || d > MaxInterval {
+		return field.ErrorList{field.Invalid(path, interval, fmt.Sprintf("must be between %s and %s", MinInterval, MaxInterval))}
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package validation
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+)
+
+var sources = sets.New("prometheus", "thanos")
+
+func valid() *metrics.MetricSnapshot {
+	return &metrics.MetricSnapshot{
+		ObjectMeta: metav1.ObjectMeta{Name: "app-metrics", Namespace: "default"},
+		Spec: metrics.MetricSnapshotSpec{
+			Source:   "prometheus",
+			Metrics:  []string{"up", "sum(rate(http_requests_total{code=~\"5..\"}[5m]))"},
+			Interval: "1m",
+		},
+	}
+}
+
+func TestValidObjectsPass(t *testing.T) {
+	for name, mutate := range map[string]func(*metrics.MetricSnapshot){
+		"as is":               func(*metrics.MetricSnapshot) {},
+		"min interval":        func(s *metrics.MetricSnapshot) { s.Spec.Interval = "10s" },
+		"max interval":        func(s *metrics.MetricSnapshot) { s.Spec.Interval = "24h" },
+		"recording rule name": func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"job:http_requests:rate5m"} },
+		"brackets in string":  func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{`up{job=")("}`} },
+		"number":              func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"1 + 1"} },
+		"other source":        func(s *metrics.MetricSnapshot) { s.Spec.Source = "thanos" },
+	} {
+		s := valid()
+		mutate(s)
+		if errs := ValidateMetricSnapshot(s, sources); len(errs) != 0 {
+			t.Errorf("%s: want valid, got %v", name, errs)
+		}
+	}
+}
+
+func TestInvalidObjectsReportFieldPath(t *testing.T) {
+	many := make([]string, MaxMetrics+1)
+	for i := range many {
+		many[i] = "m" + strings.Repeat("x", i)
+	}
+	cases := []struct {
+		name   string
+		mutate func(*metrics.MetricSnapshot)
+		path   string
+		typ    field.ErrorType
+	}{
+		{"no name", func(s *metrics.MetricSnapshot) { s.Name = "" }, "metadata.name", field.ErrorTypeRequired},
+		{"bad name", func(s *metrics.MetricSnapshot) { s.Name = "App_Metrics" }, "metadata.name", field.ErrorTypeInvalid},
+		{"no namespace", func(s *metrics.MetricSnapshot) { s.Namespace = "" }, "metadata.namespace", field.ErrorTypeRequired},
+		{"no source", func(s *metrics.MetricSnapshot) { s.Spec.Source = "" }, "spec.source", field.ErrorTypeRequired},
+		{"unknown source", func(s *metrics.MetricSnapshot) { s.Spec.Source = "graphite" }, "spec.source", field.ErrorTypeNotSupported},
+		{"source case matters", func(s *metrics.MetricSnapshot) { s.Spec.Source = "Prometheus" }, "spec.source", field.ErrorTypeNotSupported},
+		{"nil metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = nil }, "spec.metrics", field.ErrorTypeRequired},
+		{"empty metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{} }, "spec.metrics", field.ErrorTypeRequired},
+		{"too many metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = many }, "spec.metrics", field.ErrorTypeTooMany},
+		{"duplicate metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", "a", "up"} }, "spec.metrics[2]", field.ErrorTypeDuplicate},
+		{"blank metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", ""} }, "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"whitespace metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"   "} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"unclosed paren", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"sum(rate(x[5m])"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"unclosed brace", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up{job=\"a\""} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"stray bracket", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up]"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"mismatched brackets", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"rate(x[5m)]"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"unterminated string", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up{job=\"a}"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"control character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\n"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"only operators", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"+ - *"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"too long", func(s *metrics.MetricSnapshot) {
+			s.Spec.Metrics = []string{strings.Repeat("a", MaxExpressionLength) + "+1"}
+		}, "spec.metrics[0]", field.ErrorTypeTooLong},
+		{"no interval", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "" }, "spec.interval", field.ErrorTypeRequired},
+		{"interval not a duration", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "often" }, "spec.interval", field.ErrorTypeInvalid},
+		{"interval without unit", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "60" }, "spec.interval", field.ErrorTypeInvalid},
+		{"interval too short", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "9s" }, "spec.interval", field.ErrorTypeInvalid},
+		{"interval negative", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "-1m" }, "spec.interval", field.ErrorTypeInvalid},
+		{"interval too long", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "25h" }, "spec.interval", field.ErrorTypeInvalid},
+		{"interval days unit", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "1d" }, "spec.interval", field.ErrorTypeInvalid},
+	}
+	if len(cases) < 20 {
+		t.Fatalf("the table must keep at least 20 invalid objects, has %d", len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := valid()
+			tc.mutate(s)
+			errs := ValidateMetricSnapshot(s, sources)
+			if len(errs) != 1 {
+				t.Fatalf("want exactly one error at %s, got %v", tc.path, errs)
+			}
+			if errs[0].Field != tc.path || errs[0].Type != tc.typ {
+				t.Fatalf("want %s at %s, got %s at %s (%v)", tc.typ, tc.path, errs[0].Type, errs[0].Field, errs[0])
+			}
+		})
+	}
+}
+
+func TestUpdateKeepsObjectsOfRemovedSourcesEditable(t *testing.T) {
+	old := valid()
+	old.Spec.Source = "removed"
+	old.ResourceVersion = "1"
+	updated := old.DeepCopy()
+	updated.Spec.Interval = "5m"
+	if errs := ValidateMetricSnapshotUpdate(updated, old, sources); len(errs) != 0 {
+		t.Fatalf("unchanged unknown source must stay valid, got %v", errs)
+	}
+	updated.Spec.Source = "other-removed"
+	errs := ValidateMetricSnapshotUpdate(updated, old, sources)
+	if len(errs) != 1 || errs[0].Field != "spec.source" {
+		t.Fatalf("a changed source must be known, got %v", errs)
+	}
+}
+
+func TestStatusUpdateRejectsBadConditions(t *testing.T) {
+	old := valid()
+	old.ResourceVersion = "1"
+	updated := old.DeepCopy()
+	updated.Status.Conditions = []metav1.Condition{{Type: "Collected", Status: "Maybe", Reason: "X", LastTransitionTime: metav1.Now()}}
+	errs := ValidateMetricSnapshotStatusUpdate(updated, old)
+	if len(errs) != 1 || errs[0].Field != "status.conditions[0].status" {
+		t.Fatalf("want status.conditions[0].status error, got %v", errs)
+	}
+}
