@@ -1,0 +1,300 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// CustomApiServerSpec describes one aggregated API server and everything it needs:
+// namespace, RBAC, certificates, Deployment, Service and one APIService per group/version.
+// +kubebuilder:validation:XValidation:rule="!has(self.storage.embedded) || self.replicas == 1",message="storage.embedded keeps data in the pod and needs replicas: 1; use storage.etcd for more replicas",fieldPath=".replicas"
+// +kubebuilder:validation:XValidation:rule="has(oldSelf.namespace) == has(self.namespace) && (!has(self.namespace) || self.namespace == oldSelf.namespace)",message="namespace is immutable: create a new CustomApiServer to move it",fieldPath=".namespace"
+type CustomApiServerSpec struct {
+	// Namespace the apiserver runs in. Defaults to the CustomApiServer's name. It is created (and owned)
+	// when absent; an existing namespace is used as is.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Namespace string `json:"namespace,omitempty"`
+
+	// Image of the apiserver. Defaults to the MetricSnapshot apiserver image of the operator's own release
+	// (operator flag --apiserver-image).
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image,omitempty"`
+
+	// ImagePullPolicy of the apiserver container.
+	// +optional
+	// +kubebuilder:validation:Enum=Always;IfNotPresent;Never
+	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
+
+	// ImagePullSecrets for the apiserver pods.
+	// +optional
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+
+	// Replicas of the apiserver. More than one adds pod anti-affinity and a PodDisruptionBudget.
+	// +optional
+	// +kubebuilder:default=2
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	Replicas int32 `json:"replicas,omitempty"`
+
+	// Args are appended to the flags the operator sets (--secure-port, --cert-dir, storage flags).
+	// +optional
+	// +kubebuilder:validation:MaxItems=100
+	Args []string `json:"args,omitempty"`
+
+	// Env is added to the apiserver container (POD_NAMESPACE is always set).
+	// +optional
+	Env []corev1.EnvVar `json:"env,omitempty"`
+
+	// Resources of the apiserver container.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// NodeSelector of the apiserver pods.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// Tolerations of the apiserver pods.
+	// +optional
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// Affinity of the apiserver pods. With replicas > 1 and no podAntiAffinity given, the operator adds a
+	// preferred anti-affinity across nodes.
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+
+	// PriorityClassName of the apiserver pods (e.g. system-cluster-critical for APIs the cluster relies on).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	PriorityClassName string `json:"priorityClassName,omitempty"`
+
+	// SecurePort the apiserver listens on (the container runs without capabilities, so >= 1024).
+	// +optional
+	// +kubebuilder:default=6443
+	// +kubebuilder:validation:Minimum=1024
+	// +kubebuilder:validation:Maximum=65535
+	SecurePort int32 `json:"securePort,omitempty"`
+
+	// APIServices are the group/versions this apiserver serves; each becomes an APIService `<version>.<group>`.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=map
+	// +listMapKey=group
+	// +listMapKey=version
+	APIServices []APIServiceSpec `json:"apiServices"`
+
+	// Storage of the apiserver: an external etcd or the apiserver's embedded single-node store.
+	Storage StorageSpec `json:"storage"`
+
+	// Certificates: lifetimes of the serving certificate and of the CA that signs it.
+	// +optional
+	// +kubebuilder:default={}
+	Certificates CertificatesSpec `json:"certificates,omitempty"`
+
+	// RBAC adds rules to the apiserver's ClusterRole.
+	// +optional
+	RBAC *RBACSpec `json:"rbac,omitempty"`
+}
+
+// APIServiceSpec is one group/version served by the apiserver.
+// +kubebuilder:validation:XValidation:rule="!self.group.endsWith('.k8s.io') && !self.group.endsWith('.kubernetes.io') || self.group in ['metrics.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io']",message="group must not be a built-in Kubernetes group (*.k8s.io, *.kubernetes.io); of those only metrics.k8s.io, custom.metrics.k8s.io and external.metrics.k8s.io may be served by an aggregated server",fieldPath=".group"
+type APIServiceSpec struct {
+	// Group is the API group, a DNS subdomain containing a dot (e.g. metrics.example.com).
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`
+	Group string `json:"group"`
+
+	// Version in Kubernetes form: v1, v1beta1, v2alpha3.
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$`
+	Version string `json:"version"`
+
+	// GroupPriorityMinimum orders this group in discovery (higher first).
+	// +optional
+	// +kubebuilder:default=1000
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=20000
+	GroupPriorityMinimum int32 `json:"groupPriorityMinimum,omitempty"`
+
+	// VersionPriority orders this version within its group (higher first).
+	// +optional
+	// +kubebuilder:default=15
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	VersionPriority int32 `json:"versionPriority,omitempty"`
+}
+
+// StorageSpec selects exactly one storage backend.
+// +kubebuilder:validation:XValidation:rule="has(self.etcd) != has(self.embedded)",message="exactly one of storage.etcd or storage.embedded must be set"
+type StorageSpec struct {
+	// Etcd is an external etcd (the apiserver's --etcd-servers).
+	// +optional
+	Etcd *EtcdStorage `json:"etcd,omitempty"`
+
+	// Embedded is the apiserver's own single-node store in an emptyDir (data is lost with the pod; replicas 1 only).
+	// +optional
+	Embedded *EmbeddedStorage `json:"embedded,omitempty"`
+}
+
+// EtcdStorage points the apiserver at an external etcd.
+type EtcdStorage struct {
+	// Servers are etcd client URLs, e.g. http://etcd:2379.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:MaxLength=512
+	// +kubebuilder:validation:items:Pattern=`^https?://[^\s,/]+(/[^\s,]*)?$`
+	// +listType=atomic
+	Servers []string `json:"servers"`
+}
+
+// EmbeddedStorage has no settings: the apiserver keeps its data in an emptyDir.
+type EmbeddedStorage struct{}
+
+// CertificatesSpec sets certificate lifetimes. Durations use Go syntax (e.g. 8760h, 720h30m).
+// +kubebuilder:validation:XValidation:rule="!has(self.renewBefore) || !has(self.duration) || duration(self.renewBefore) < duration(self.duration)",message="renewBefore must be shorter than duration",fieldPath=".renewBefore"
+// +kubebuilder:validation:XValidation:rule="!has(self.caDuration) || !has(self.duration) || duration(self.caDuration) >= duration(self.duration)",message="caDuration must be at least duration",fieldPath=".caDuration"
+type CertificatesSpec struct {
+	// Duration of the serving certificate (default one year).
+	// +optional
+	// +kubebuilder:default="8760h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h')",message="duration must be at least 1h"
+	Duration *metav1.Duration `json:"duration,omitempty"`
+
+	// RenewBefore: the serving certificate is renewed this long before it expires (default 30 days).
+	// +optional
+	// +kubebuilder:default="720h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5m')",message="renewBefore must be at least 5m"
+	RenewBefore *metav1.Duration `json:"renewBefore,omitempty"`
+
+	// CADuration of the self-signed CA (default five years). The CA is renewed renewBefore ahead of its
+	// expiry; the APIService caBundle then carries the old and the new CA until the old one expires.
+	// +optional
+	// +kubebuilder:default="43800h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+	CADuration *metav1.Duration `json:"caDuration,omitempty"`
+}
+
+// RBACSpec extends the apiserver's permissions.
+type RBACSpec struct {
+	// Rules are added to the apiserver's ClusterRole (after the rules every aggregated server needs).
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	Rules []rbacv1.PolicyRule `json:"rules,omitempty"`
+}
+
+// CustomApiServerStatus is what the operator observed.
+type CustomApiServerStatus struct {
+	// ObservedGeneration is the generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Conditions: Ready, CertificatesReady, DeploymentAvailable, APIServicesAvailable.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// Namespace the apiserver runs in.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+
+	// Image the apiserver runs.
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// AvailableReplicas of the apiserver Deployment.
+	// +optional
+	AvailableReplicas int32 `json:"availableReplicas,omitempty"`
+
+	// Replicas summarises available/desired replicas, e.g. 2/2.
+	// +optional
+	Replicas string `json:"replicas,omitempty"`
+
+	// APIServicesSummary summarises available/total APIServices, e.g. 1/1.
+	// +optional
+	APIServicesSummary string `json:"apiServicesSummary,omitempty"`
+
+	// APIServices reports each APIService.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	APIServices []APIServiceStatus `json:"apiServices,omitempty"`
+
+	// Certificates reports the serving certificate and CA.
+	// +optional
+	Certificates *CertificatesStatus `json:"certificates,omitempty"`
+}
+
+// APIServiceStatus mirrors one APIService's Available condition.
+type APIServiceStatus struct {
+	// Name of the APIService, `<version>.<group>`.
+	Name string `json:"name"`
+	// Available is the APIService's Available condition status (True, False, Unknown), or Conflict when the
+	// APIService belongs to someone else.
+	// +optional
+	Available string `json:"available,omitempty"`
+	// Reason from the APIService's Available condition (e.g. MissingEndpoints, FailedDiscoveryCheck).
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// Message from the APIService's Available condition.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// CertificatesStatus reports certificate lifetimes.
+type CertificatesStatus struct {
+	// ServingNotAfter is when the serving certificate expires.
+	// +optional
+	ServingNotAfter *metav1.Time `json:"servingNotAfter,omitempty"`
+	// CANotAfter is when the current CA expires.
+	// +optional
+	CANotAfter *metav1.Time `json:"caNotAfter,omitempty"`
+	// NextRenewal is when the operator renews next (serving certificate or CA, whichever is first).
+	// +optional
+	NextRenewal *metav1.Time `json:"nextRenewal,omitempty"`
+}
+
+// CustomApiServer turns one object into a complete API aggregation setup: namespace, RBAC, certificates,
+// Deployment, Service and APIServices of an aggregated API server.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:scope=Cluster,shortName=cas,categories=aggregation
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Replicas",type=string,JSONPath=`.status.replicas`
+// +kubebuilder:printcolumn:name="APIServices",type=string,JSONPath=`.status.apiServicesSummary`
+// +kubebuilder:printcolumn:name="Cert-Expiry",type=date,JSONPath=`.status.certificates.servingNotAfter`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 56 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label of at most 56 characters starting with a letter (it names the Service, and the default namespace)"
+type CustomApiServer struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +kubebuilder:validation:Required
+	Spec   CustomApiServerSpec   `json:"spec"`
+	Status CustomApiServerStatus `json:"status,omitempty"`
+}
+
+// CustomApiServerList is a list of CustomApiServers.
+// +kubebuilder:object:root=true
+type CustomApiServerList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []CustomApiServer `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&CustomApiServer{}, &CustomApiServerList{})
+}

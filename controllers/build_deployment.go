@@ -1,0 +1,153 @@
+package controllers
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+const (
+	containerName = "apiserver"
+	portName      = "https"
+	nonRootUID    = 65532
+)
+
+// deploymentArgs are the contract flags (DEVELOPERS.md) followed by the user's spec.args.
+func deploymentArgs(cas *aggv1alpha1.CustomApiServer) []string {
+	args := []string{
+		fmt.Sprintf("--secure-port=%d", cas.Spec.SecurePort),
+		"--cert-dir=" + certDir,
+	}
+	if e := cas.Spec.Storage.Etcd; e != nil {
+		args = append(args, "--etcd-servers="+strings.Join(e.Servers, ","))
+	} else {
+		args = append(args, "--data-dir="+dataDir)
+	}
+	return append(args, cas.Spec.Args...)
+}
+
+// desiredDeployment runs the aggregated apiserver: hardened, probed on /livez and /readyz over HTTPS,
+// spread across nodes when replicated. The serving Secret is mounted, not hashed into the pod template:
+// the apiserver reloads renewed certificate files without a restart.
+func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) *appsv1ac.DeploymentApplyConfiguration {
+	c := corev1ac.Container().
+		WithName(containerName).
+		WithImage(image).
+		WithArgs(deploymentArgs(cas)...).
+		WithPorts(corev1ac.ContainerPort().WithName(portName).WithContainerPort(cas.Spec.SecurePort).WithProtocol(corev1.ProtocolTCP)).
+		WithEnv(corev1ac.EnvVar().WithName("POD_NAMESPACE").
+			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.namespace")))).
+		WithLivenessProbe(httpsProbe("/livez", 3)).
+		WithReadinessProbe(httpsProbe("/readyz", 1)).
+		WithSecurityContext(corev1ac.SecurityContext().
+			WithRunAsNonRoot(true).
+			WithRunAsUser(nonRootUID).
+			WithRunAsGroup(nonRootUID).
+			WithReadOnlyRootFilesystem(true).
+			WithAllowPrivilegeEscalation(false).
+			WithCapabilities(corev1ac.Capabilities().WithDrop("ALL")).
+			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
+		WithVolumeMounts(
+			corev1ac.VolumeMount().WithName("serving-cert").WithMountPath(certDir).WithReadOnly(true),
+			corev1ac.VolumeMount().WithName("tmp").WithMountPath("/tmp"),
+		)
+	for _, e := range cas.Spec.Env {
+		c.WithEnv(viaJSON[corev1ac.EnvVarApplyConfiguration](e))
+	}
+	if cas.Spec.ImagePullPolicy != "" {
+		c.WithImagePullPolicy(cas.Spec.ImagePullPolicy)
+	}
+	if cas.Spec.Resources != nil {
+		c.WithResources(viaJSON[corev1ac.ResourceRequirementsApplyConfiguration](cas.Spec.Resources))
+	}
+
+	pod := corev1ac.PodSpec().
+		WithServiceAccountName(n.ServiceAccount).
+		WithSecurityContext(corev1ac.PodSecurityContext().
+			WithRunAsNonRoot(true).
+			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
+		WithVolumes(
+			corev1ac.Volume().WithName("serving-cert").WithSecret(corev1ac.SecretVolumeSource().WithSecretName(n.ServingSecret)),
+			corev1ac.Volume().WithName("tmp").WithEmptyDir(corev1ac.EmptyDirVolumeSource()),
+		)
+	if cas.Spec.Storage.Embedded != nil {
+		c.WithVolumeMounts(corev1ac.VolumeMount().WithName("data").WithMountPath(dataDir))
+		pod.WithVolumes(corev1ac.Volume().WithName("data").WithEmptyDir(corev1ac.EmptyDirVolumeSource()))
+	}
+	pod.WithContainers(c)
+	for _, s := range cas.Spec.ImagePullSecrets {
+		pod.WithImagePullSecrets(corev1ac.LocalObjectReference().WithName(s.Name))
+	}
+	if len(cas.Spec.NodeSelector) > 0 {
+		pod.WithNodeSelector(cas.Spec.NodeSelector)
+	}
+	for _, t := range cas.Spec.Tolerations {
+		pod.WithTolerations(viaJSON[corev1ac.TolerationApplyConfiguration](t))
+	}
+	if a := podAffinity(cas); a != nil {
+		pod.WithAffinity(a)
+	}
+	if cas.Spec.PriorityClassName != "" {
+		pod.WithPriorityClassName(cas.Spec.PriorityClassName)
+	}
+
+	return appsv1ac.Deployment(n.Deployment, n.Namespace).
+		WithLabels(childLabels(cas)).
+		WithOwnerReferences(ownerRef(cas)).
+		WithSpec(appsv1ac.DeploymentSpec().
+			WithReplicas(cas.Spec.Replicas).
+			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(cas))).
+			WithTemplate(corev1ac.PodTemplateSpec().
+				WithLabels(selectorLabels(cas)).
+				WithSpec(pod)))
+}
+
+func httpsProbe(path string, failureThreshold int32) *corev1ac.ProbeApplyConfiguration {
+	return corev1ac.Probe().
+		WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString(portName)).WithScheme(corev1.URISchemeHTTPS)).
+		WithPeriodSeconds(10).
+		WithFailureThreshold(failureThreshold)
+}
+
+// podAffinity is the user's affinity; with replicas > 1 and no podAntiAffinity of the user's own it adds a
+// preferred spread across nodes, so one node going down does not take the API with it.
+func podAffinity(cas *aggv1alpha1.CustomApiServer) *corev1ac.AffinityApplyConfiguration {
+	var a *corev1ac.AffinityApplyConfiguration
+	if cas.Spec.Affinity != nil {
+		a = viaJSON[corev1ac.AffinityApplyConfiguration](cas.Spec.Affinity)
+	}
+	if cas.Spec.Replicas <= 1 || (cas.Spec.Affinity != nil && cas.Spec.Affinity.PodAntiAffinity != nil) {
+		return a
+	}
+	if a == nil {
+		a = corev1ac.Affinity()
+	}
+	return a.WithPodAntiAffinity(corev1ac.PodAntiAffinity().WithPreferredDuringSchedulingIgnoredDuringExecution(
+		corev1ac.WeightedPodAffinityTerm().WithWeight(100).WithPodAffinityTerm(
+			corev1ac.PodAffinityTerm().
+				WithTopologyKey(corev1.LabelHostname).
+				WithLabelSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(cas))))))
+}
+
+// viaJSON turns an API struct into its apply configuration; both share one JSON form. It cannot fail
+// for the API types it is used with, so a failure is a programming error.
+func viaJSON[T any](v any) *T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding %T: %v", v, err))
+	}
+	out := new(T)
+	if err := json.Unmarshal(b, out); err != nil {
+		panic(fmt.Sprintf("decoding %T into %T: %v", v, out, err))
+	}
+	return out
+}
+

@@ -1,0 +1,76 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups="",resources=namespaces;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// The operator grants the apiserver rules it may not hold itself (spec.rbac.rules, system:auth-delegator),
+// which RBAC allows only with escalate and bind on the role kinds.
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles;roles,verbs=get;list;watch;create;update;patch;delete;escalate;bind
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterrolebindings;rolebindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=apiregistration.k8s.io,resources=apiservices,verbs=get;list;watch;create;update;patch;delete
+
+// reconcilePDB keeps a PodDisruptionBudget while replicas > 1 and removes ours otherwise (a PDB with
+// maxUnavailable 1 over one replica would be pointless, not harmful, but it is not what the user asked).
+func (r *Reconciler) reconcilePDB(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) error {
+	if cas.Spec.Replicas > 1 {
+		return a.apply(ctx, newPDB(), desiredPDB(cas, n))
+	}
+	pdb := newPDB()
+	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.PDB}, pdb); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if foreignOwner(pdb, cas) != "" {
+		return nil
+	}
+	if err := r.Client.Delete(ctx, pdb); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("deleting PodDisruptionBudget %s/%s: %w", n.Namespace, n.PDB, err)
+	}
+	return nil
+}
+
+// reconcileAPIServices applies one APIService per spec entry and deletes ours that are no longer wanted.
+// It returns the APIServices left untouched because someone else owns them, with their owner.
+func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names, bundle []byte) (map[string]string, error) {
+	conflicts := map[string]string{}
+	want := map[string]bool{}
+	var errs []error
+	for _, s := range cas.Spec.APIServices {
+		want[apiServiceName(s)] = true
+		err := a.apply(ctx, newAPIService(), desiredAPIService(cas, n, s, bundle))
+		var c *ownerConflict
+		switch {
+		case errors.As(err, &c):
+			conflicts[apiServiceName(s)] = c.Owner
+		case err != nil:
+			errs = append(errs, err)
+		}
+	}
+	list := &apiregv1.APIServiceList{}
+	if err := r.Client.List(ctx, list, client.MatchingLabels{LabelOwner: cas.Name}); err != nil {
+		return conflicts, errors.Join(append(errs, fmt.Errorf("listing APIServices: %w", err))...)
+	}
+	for i := range list.Items {
+		svc := &list.Items[i]
+		if want[svc.Name] || foreignOwner(svc, cas) != "" {
+			continue
+		}
+		if err := r.Client.Delete(ctx, svc, client.Preconditions{UID: &svc.UID}); err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+			errs = append(errs, fmt.Errorf("deleting APIService %s no longer in spec: %w", svc.Name, err))
+		}
+	}
+	return conflicts, errors.Join(errs...)
+}
+

@@ -1,0 +1,92 @@
+package controllers
+
+import (
+	"fmt"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+const (
+	// FieldManager is the one server-side-apply field manager for every child.
+	FieldManager = "aggregation-operator"
+	// Finalizer makes deletion remove the APIServices before anything else goes.
+	Finalizer = "aggregation.example.com/apiservices"
+	// LabelOwner names the CustomApiServer a child belongs to (APIService events are mapped back by it).
+	LabelOwner = "aggregation.example.com/customapiserver"
+	// AnnotationApplied is a hash of the configuration last applied, so an unchanged child is not re-applied.
+	AnnotationApplied = "aggregation.example.com/applied-hash"
+
+	certDir = "/var/run/serving-cert"
+	dataDir = "/var/lib/metricsnapshot"
+)
+
+// names are the names of every child of one CustomApiServer.
+type names struct {
+	Namespace          string
+	ServiceAccount     string
+	Service            string
+	Deployment         string
+	PDB                string
+	ClusterRole        string
+	ClusterRoleBinding string
+	AuthDelegator      string
+	AuthReader         string // RoleBinding in kube-system
+	Role               string // leases and events in its own namespace
+	CASecret           string
+	ServingSecret      string
+}
+
+func namesFor(cas *aggv1alpha1.CustomApiServer) names {
+	ns := cas.Spec.Namespace
+	if ns == "" {
+		ns = cas.Name
+	}
+	n := cas.Name
+	return names{
+		Namespace:          ns,
+		ServiceAccount:     n,
+		Service:            n,
+		Deployment:         n,
+		PDB:                n,
+		ClusterRole:        "aggregation:" + n,
+		ClusterRoleBinding: "aggregation:" + n,
+		AuthDelegator:      "aggregation:" + n + ":auth-delegator",
+		AuthReader:         "aggregation:" + n + ":auth-reader",
+		Role:               n,
+		CASecret:           n + "-ca",
+		ServingSecret:      n + "-serving-cert",
+	}
+}
+
+// apiServiceName is the name the aggregator requires: <version>.<group>.
+func apiServiceName(s aggv1alpha1.APIServiceSpec) string {
+	return fmt.Sprintf("%s.%s", s.Version, s.Group)
+}
+
+// servingDNSNames are the names a client may use for the Service; the aggregator uses <svc>.<ns>.svc.
+func servingDNSNames(n names) []string {
+	return []string{
+		n.Service,
+		n.Service + "." + n.Namespace,
+		n.Service + "." + n.Namespace + ".svc",
+		n.Service + "." + n.Namespace + ".svc.cluster.local",
+	}
+}
+
+// selectorLabels select the apiserver pods of one CustomApiServer.
+func selectorLabels(cas *aggv1alpha1.CustomApiServer) map[string]string {
+	return map[string]string{
+		LabelOwner:                    cas.Name,
+		"app.kubernetes.io/component": "apiserver",
+	}
+}
+
+// childLabels go on every child.
+func childLabels(cas *aggv1alpha1.CustomApiServer) map[string]string {
+	return map[string]string{
+		LabelOwner:                     cas.Name,
+		"app.kubernetes.io/name":       "aggregated-apiserver",
+		"app.kubernetes.io/instance":   cas.Name,
+		"app.kubernetes.io/managed-by": "aggregation-operator",
+	}
+}

@@ -1,0 +1,94 @@
+package controllers
+
+import (
+	"context"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
+	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+// indexAPIServiceNames indexes CustomApiServers by the APIService names they want, so an event on an
+// APIService that is not ours (a conflict going away) still reaches the CustomApiServer waiting for it.
+const indexAPIServiceNames = "spec.apiServices.name"
+
+// CacheOptions keeps only our children in the cache (they carry LabelOwner), not every Secret and
+// Deployment of the cluster. A cache miss is confirmed with an uncached read before anything is created.
+// APIServices are cached whole: there are few, and conflicts must be seen.
+func CacheOptions() cache.Options {
+	req, err := labels.NewRequirement(LabelOwner, selection.Exists, nil)
+	if err != nil {
+		panic(err) // a constant, valid label key
+	}
+	ours := cache.ByObject{Label: labels.NewSelector().Add(*req)}
+	byObject := map[client.Object]cache.ByObject{}
+	for _, o := range []client.Object{
+		&corev1.Namespace{}, &corev1.ServiceAccount{}, &corev1.Secret{}, &corev1.Service{}, &appsv1.Deployment{},
+		&policyv1.PodDisruptionBudget{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
+	} {
+		byObject[o] = ours
+	}
+	return cache.Options{ByObject: byObject}
+}
+
+// SetupWithManager watches CustomApiServers, every owned child, and APIServices (mapped back by label
+// and by wanted name), so status follows reality without polling.
+func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &aggv1alpha1.CustomApiServer{}, indexAPIServiceNames, func(o client.Object) []string {
+		cas := o.(*aggv1alpha1.CustomApiServer)
+		out := make([]string, 0, len(cas.Spec.APIServices))
+		for _, s := range cas.Spec.APIServices {
+			out = append(out, apiServiceName(s))
+		}
+		return out
+	}); err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("customapiserver").
+		For(&aggv1alpha1.CustomApiServer{}).
+		Owns(&corev1.Namespace{}).
+		Owns(&corev1.ServiceAccount{}).
+		Owns(&corev1.Secret{}).
+		Owns(&corev1.Service{}).
+		Owns(&appsv1.Deployment{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		Owns(&rbacv1.ClusterRole{}).
+		Owns(&rbacv1.ClusterRoleBinding{}).
+		Owns(&rbacv1.Role{}).
+		Owns(&rbacv1.RoleBinding{}).
+		Watches(&apiregv1.APIService{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersFor)).
+		Complete(r)
+}
+
+// customApiServersFor maps an APIService to the CustomApiServer named in its label and to every
+// CustomApiServer that wants its name.
+func (r *Reconciler) customApiServersFor(ctx context.Context, o client.Object) []reconcile.Request {
+	seen := map[string]bool{}
+	if name := o.GetLabels()[LabelOwner]; name != "" {
+		seen[name] = true
+	}
+	list := &aggv1alpha1.CustomApiServerList{}
+	if err := r.Client.List(ctx, list, client.MatchingFields{indexAPIServiceNames: o.GetName()}); err == nil {
+		for _, cas := range list.Items {
+			seen[cas.Name] = true
+		}
+	}
+	out := make([]reconcile.Request, 0, len(seen))
+	for name := range seen {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+	}
+	return out
+}
