@@ -84,8 +84,40 @@ build: manifests generate fmt vet ## Build the operator and the apiserver binari
 	CGO_ENABLED=0 go build -ldflags "$(GO_LDFLAGS)" -o $(LOCALBIN)/apiserver ./cmd/apiserver
 
 .PHONY: run
-run: manifests generate fmt vet ## Run the operator against the cluster in KUBECONFIG.
-	go run -ldflags "$(GO_LDFLAGS)" ./cmd/operator
+run: manifests generate fmt vet ## Run the operator against the cluster in KUBECONFIG (CRD installed first); without KUBECONFIG see run-local.
+ifneq ($(strip $(KUBECONFIG)),)
+	$(MAKE) install
+	go run -ldflags "$(GO_LDFLAGS)" ./cmd/operator --apiserver-image=$(APISERVER_IMG)
+else
+	$(MAKE) run-local
+endif
+
+# Hook for `make run` without KUBECONFIG: start a local control plane from $(KUBE_BIN) and run the operator
+# against it. Owned by the local control-plane work; replace this recipe there.
+.PHONY: run-local
+run-local: ## Run the operator against a local control plane started from the binaries in bin/ (hook).
+	@echo "KUBECONFIG is not set and the local control-plane mode of 'make run' is not wired yet; set KUBECONFIG." >&2; exit 1
+
+##@ Deployment
+
+.PHONY: install
+install: manifests kustomize ## Install the CustomApiServer CRD into the cluster in KUBECONFIG.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) apply --server-side -f -
+
+.PHONY: uninstall
+uninstall: manifests kustomize ## Remove the CustomApiServer CRD (and with it every CustomApiServer) from the cluster in KUBECONFIG.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found -f -
+
+.PHONY: deploy
+deploy: manifests kustomize ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
+	@rm -rf $(LOCALBIN)/deploy && mkdir -p $(LOCALBIN)/deploy && cp -r config/. $(LOCALBIN)/deploy/
+	cd $(LOCALBIN)/deploy/manager && $(KUSTOMIZE) edit set image controller=$(IMG) && \
+		sed -i 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' apiserver_image_patch.yaml
+	$(KUSTOMIZE) build $(LOCALBIN)/deploy/default | $(KUBECTL) apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: kustomize ## Remove the operator and its CRD from the cluster in KUBECONFIG.
+	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: images
 images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
