@@ -1,0 +1,110 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// kubectl runs the real kubectl as the cluster admin and fails the test on error.
+func kubectl(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := cfg.KubectlOutput(context.Background(), "", args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// kubectlApply pipes a manifest into `kubectl apply -f -`.
+func kubectlApply(t *testing.T, manifest string) {
+	t.Helper()
+	if _, err := cfg.KubectlOutput(context.Background(), manifest, "apply", "-f", "-"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kubectlAs runs kubectl with another kubeconfig and returns stdout+stderr and the error.
+func kubectlAs(kubeconfig string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, cfg.Kubectl(), append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// kubectlJSON decodes `kubectl get ... -o json` into v.
+func kubectlJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	out := kubectl(t, append(args, "-o", "json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("decoding kubectl %s: %v", strings.Join(args, " "), err)
+	}
+}
+
+// eventually polls cond every half second until it holds or timeout passes; cond explains its last state.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last string
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		last = state
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true after %s; last state: %s", what, timeout, last)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// hostProcesses are processes the suite started on the host (Prometheus); stopped before teardown.
+var hostProcesses struct {
+	sync.Mutex
+	cmds []*exec.Cmd
+}
+
+func stopHostProcesses() {
+	hostProcesses.Lock()
+	defer hostProcesses.Unlock()
+	for _, c := range hostProcesses.cmds {
+		if c.Process != nil {
+			_ = c.Process.Kill()
+			_ = c.Wait()
+		}
+	}
+	hostProcesses.cmds = nil
+}
+
+// condition is one entry of status.conditions.
+type condition struct {
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+func findCondition(conds []condition, typ string) condition {
+	for _, c := range conds {
+		if c.Type == typ {
+			return c
+		}
+	}
+	return condition{Type: typ, Status: "Missing"}
+}
+
+func fmtConditions(conds []condition) string {
+	var b strings.Builder
+	for _, c := range conds {
+		fmt.Fprintf(&b, "%s=%s(%s: %s) ", c.Type, c.Status, c.Reason, c.Message)
+	}
+	return b.String()
+}

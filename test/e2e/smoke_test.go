@@ -1,0 +1,47 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestClusterSmoke: the node is Ready, cluster DNS runs, and a pod from a locally imported image runs.
+func TestClusterSmoke(t *testing.T) {
+	if got := kubectl(t, "get", "node", cfg.NodeName, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`); got != "True" {
+		t.Fatalf("node %s Ready = %q, want True", cfg.NodeName, got)
+	}
+	if v := kubectl(t, "version"); !strings.Contains(v, "Server Version: v1.37.2") {
+		t.Errorf("kubectl version does not show the v1.37.2 server:\n%s", v)
+	}
+	if got := kubectl(t, "-n", "kube-system", "get", "endpointslices", "-l", "kubernetes.io/service-name=kube-dns",
+		"-o", "jsonpath={.items[*].endpoints[*].conditions.ready}"); !strings.Contains(got, "true") {
+		t.Errorf("kube-dns has no ready endpoint: %q", got)
+	}
+
+	ns := "e2e-smoke"
+	kubectl(t, "create", "namespace", ns)
+	t.Cleanup(func() { kubectl(t, "delete", "namespace", ns, "--wait=false") })
+	if err := cfg.WaitDefaultServiceAccount(t.Context(), ns); err != nil {
+		t.Fatal(err)
+	}
+	kubectlApply(t, `apiVersion: v1
+kind: Pod
+metadata: {name: pause, namespace: `+ns+`}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 65532}
+  containers:
+  - name: pause
+    image: `+cfg.SandboxImage+`
+    imagePullPolicy: Never
+`)
+	start := time.Now()
+	kubectl(t, "-n", ns, "wait", "--for=condition=Ready", "pod/pause", "--timeout=60s")
+	record("pod Ready after create", time.Since(start))
+	ip := kubectl(t, "-n", ns, "get", "pod", "pause", "-o", "jsonpath={.status.podIP}")
+	if !strings.HasPrefix(ip, "10.244.0.") {
+		t.Errorf("pod IP %q is not in the pod CIDR %s", ip, cfg.PodCIDR)
+	}
+}
