@@ -150,4 +150,3 @@ func viaJSON[T any](v any) *T {
 	}
 	return out
 }
-

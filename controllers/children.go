@@ -73,4 +73,3 @@ func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *
 	}
 	return conflicts, errors.Join(errs...)
 }
-
