@@ -9,13 +9,14 @@ import (
 // CustomApiServerSpec describes one aggregated API server and everything it needs:
 // namespace, RBAC, certificates, Deployment, Service and one APIService per group/version.
 // +kubebuilder:validation:XValidation:rule="!has(self.storage.embedded) || self.replicas == 1",message="storage.embedded keeps data in the pod and needs replicas: 1; use storage.etcd for more replicas",fieldPath=".replicas"
-// +kubebuilder:validation:XValidation:rule="has(oldSelf.namespace) == has(self.namespace) && (!has(self.namespace) || self.namespace == oldSelf.namespace)",message="namespace is immutable: create a new CustomApiServer to move it",fieldPath=".namespace"
+// +kubebuilder:validation:XValidation:rule="has(oldSelf.namespace) == has(self.namespace)",message="namespace is immutable: create a new CustomApiServer to move it",fieldPath=".namespace"
 type CustomApiServerSpec struct {
 	// Namespace the apiserver runs in. Defaults to the CustomApiServer's name. It is created (and owned)
 	// when absent; an existing namespace is used as is.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="namespace is immutable: create a new CustomApiServer to move it"
 	Namespace string `json:"namespace,omitempty"`
 
 	// Image of the apiserver. Defaults to the MetricSnapshot apiserver image of the operator's own release

@@ -1,0 +1,197 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	clocktesting "k8s.io/utils/clock/testing"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+// The envtest suite: a real kube-apiserver (with its aggregation layer) and etcd built from source into
+// bin/k8s/<version>, the operator's manager running against them with a fake clock.
+var (
+	testEnv    *envtest.Environment
+	testCfg    *rest.Config
+	k8s        client.Client // the test's own client, not the operator's
+	testScheme = runtime.NewScheme()
+	fakeClock  = clocktesting.NewFakeClock(time.Now())
+)
+
+const testImage = "local.test/metricsnapshot-apiserver:test"
+
+func TestMain(m *testing.M) {
+	os.Exit(runSuite(m))
+}
+
+func runSuite(m *testing.M) int {
+	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
+	utilruntime.Must(apiregv1.AddToScheme(testScheme))
+	utilruntime.Must(aggv1alpha1.AddToScheme(testScheme))
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapLevel())))
+
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		if dir, err := filepath.Abs("../bin/k8s/v1.37.2"); err == nil {
+			os.Setenv("KUBEBUILDER_ASSETS", dir)
+		}
+	}
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	var err error
+	testCfg, err = testEnv.Start()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "starting envtest (KUBEBUILDER_ASSETS=%s; `make kube-binaries` builds them): %v\n", os.Getenv("KUBEBUILDER_ASSETS"), err)
+		return 1
+	}
+	defer func() {
+		if err := testEnv.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "stopping envtest: %v\n", err)
+		}
+	}()
+	k8s, err = client.New(testCfg, client.Options{Scheme: testScheme})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+
+	mgr, err := ctrl.NewManager(testCfg, ctrl.Options{
+		Scheme:  testScheme,
+		Cache:   CacheOptions(),
+		Metrics: metricsserver.Options{BindAddress: "0"},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage}
+	if err := r.SetupWithManager(ctx, mgr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		cancel()
+		return 1
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := mgr.Start(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "manager: %v\n", err)
+		}
+	}()
+	code := m.Run()
+	cancel()
+	wg.Wait()
+	return code
+}
+
+// zapLevel keeps the operator's logs quiet unless TEST_VERBOSE_OPERATOR is set.
+func zapLevel() zapcore.Level {
+	if os.Getenv("TEST_VERBOSE_OPERATOR") != "" {
+		return zapcore.DebugLevel
+	}
+	return zapcore.ErrorLevel
+}
+
+// eventually polls f every 100ms until it returns nil, failing the test with f's last error after timeout.
+func eventually(t *testing.T, timeout time.Duration, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not true after %s: %v", timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// newCAS is a valid CustomApiServer with external etcd; mutate tweaks it.
+func newCAS(name, group string, mutate ...func(*aggv1alpha1.CustomApiServer)) *aggv1alpha1.CustomApiServer {
+	cas := &aggv1alpha1.CustomApiServer{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: aggv1alpha1.CustomApiServerSpec{
+			APIServices: []aggv1alpha1.APIServiceSpec{{Group: group, Version: "v1"}},
+			Storage:     aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
+		},
+	}
+	for _, m := range mutate {
+		m(cas)
+	}
+	return cas
+}
+
+// createCAS creates cas and removes it (finalizer included) when the test ends.
+func createCAS(t *testing.T, cas *aggv1alpha1.CustomApiServer) {
+	t.Helper()
+	ctx := context.Background()
+	if err := k8s.Create(ctx, cas); err != nil {
+		t.Fatalf("creating CustomApiServer %s: %v", cas.Name, err)
+	}
+	t.Cleanup(func() {
+		_ = k8s.Delete(ctx, &aggv1alpha1.CustomApiServer{ObjectMeta: metav1.ObjectMeta{Name: cas.Name}})
+	})
+}
+
+// reconciled waits until the operator has written status for the current generation with certificates.
+func reconciled(t *testing.T, name string) *aggv1alpha1.CustomApiServer {
+	t.Helper()
+	cas := &aggv1alpha1.CustomApiServer{}
+	eventually(t, 30*time.Second, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, cas); err != nil {
+			return err
+		}
+		if cas.Status.ObservedGeneration != cas.Generation || cas.Status.Certificates == nil {
+			return fmt.Errorf("status not written for generation %d: %+v", cas.Generation, cas.Status)
+		}
+		return nil
+	})
+	return cas
+}
+
+// countingTransport counts requests that may write (anything but GET), keeping their description.
+type countingTransport struct {
+	next   http.RoundTripper
+	mu     sync.Mutex
+	writes []string
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet {
+		c.mu.Lock()
+		c.writes = append(c.writes, req.Method+" "+req.URL.Path)
+		c.mu.Unlock()
+	}
+	return c.next.RoundTrip(req)
+}
+
+func (c *countingTransport) reset() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := c.writes
+	c.writes = nil
+	return w
+}
