@@ -1,0 +1,118 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	"k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	restclient "k8s.io/client-go/rest"
+	basecompatibility "k8s.io/component-base/compatibility"
+	baseversion "k8s.io/component-base/version"
+	netutils "k8s.io/utils/net"
+
+	generatedopenapi "example.com/aggregation-operator/apiserver/generated/openapi"
+	"example.com/aggregation-operator/apiserver/storage"
+)
+
+// Config is everything the server needs, built from Options.
+type Config struct {
+	Generic *genericapiserver.RecommendedConfig
+	Extra   ExtraConfig
+}
+
+// ExtraConfig is the MetricSnapshot-specific part of Config.
+type ExtraConfig struct {
+	// Storage holds the objects; closed when the server stops.
+	Storage storage.Backend
+	// Sources maps --source names to Prometheus URLs.
+	Sources map[string]string
+	// Collection settings.
+	LeaderElect             bool
+	LeaderElectionNamespace string
+	QueryTimeout            time.Duration
+	Workers                 int
+	// Cluster reaches the kube-apiserver for leader election; nil with --local.
+	Cluster *restclient.Config
+}
+
+// Config builds the server configuration. With embedded storage it starts etcd, so callers
+// must Close Extra.Storage if they do not go on to run the server.
+func (o *Options) Config() (*Config, error) {
+	if err := o.Recommended.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", nil,
+		[]net.IP{netutils.ParseIPSloppy("127.0.0.1"), netutils.ParseIPSloppy("::1")}); err != nil {
+		return nil, fmt.Errorf("creating self-signed certificates: %w", err)
+	}
+	sources, err := ParseSources(o.Sources)
+	if err != nil {
+		return nil, err
+	}
+
+	cfg := genericapiserver.NewRecommendedConfig(Codecs)
+	cfg.EffectiveVersion = basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", "")
+	namer := openapi.NewDefinitionNamer(Scheme)
+	cfg.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
+	cfg.OpenAPIConfig.Info.Title = "MetricSnapshot"
+	cfg.OpenAPIConfig.Info.Version = "v1"
+	cfg.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)
+	cfg.OpenAPIV3Config.Info.Title = "MetricSnapshot"
+	cfg.OpenAPIV3Config.Info.Version = "v1"
+
+	// Storage is applied by the backend, not by RecommendedOptions, so the embedded etcd can
+	// stand in for --etcd-servers.
+	recommended := *o.Recommended
+	recommended.Etcd = nil
+	if o.Local {
+		// Nothing to delegate to and no cluster to read: see localAuthenticator.
+		recommended.Authentication = nil
+		recommended.Authorization = nil
+		recommended.CoreAPI = nil
+		recommended.Admission = nil
+	}
+	if err := recommended.ApplyTo(cfg); err != nil {
+		return nil, fmt.Errorf("applying options: %w", err)
+	}
+	if o.Local {
+		cfg.Authentication.Authenticator = localAuthenticator()
+		cfg.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
+	}
+
+	var backend storage.Backend = &storage.Etcd{Options: o.Recommended.Etcd}
+	if o.Embedded() {
+		backend = &storage.EmbeddedEtcd{DataDir: o.DataDir, Options: o.Recommended.Etcd}
+	}
+	if err := backend.ApplyTo(&cfg.Config); err != nil {
+		_ = backend.Close()
+		return nil, err
+	}
+	return &Config{
+		Generic: cfg,
+		Extra: ExtraConfig{
+			Storage:                 backend,
+			Sources:                 sources,
+			LeaderElect:             o.LeaderElect && !o.Local,
+			LeaderElectionNamespace: o.LeaderElectionNamespace,
+			QueryTimeout:            o.QueryTimeout,
+			Workers:                 o.Workers,
+			Cluster:                 cfg.ClientConfig,
+		},
+	}, nil
+}

@@ -1,0 +1,133 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	restclient "k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	"example.com/aggregation-operator/apiserver/collector"
+	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
+	"example.com/aggregation-operator/apiserver/registry/metricsnapshot"
+)
+
+// Server is a running MetricSnapshot apiserver.
+type Server struct {
+	Generic *genericapiserver.GenericAPIServer
+	extra   ExtraConfig
+	// Querier is exposed so tests and benchmarks can count upstream queries.
+	Querier *collector.Querier
+	// cluster reaches the kube-apiserver (in-cluster or --kubeconfig); nil with --local.
+	cluster *restclient.Config
+}
+
+// CompletedConfig is a Config whose defaults are filled in.
+type CompletedConfig struct {
+	generic genericapiserver.CompletedConfig
+	extra   ExtraConfig
+}
+
+// Complete fills in defaults.
+func (c *Config) Complete() CompletedConfig {
+	return CompletedConfig{generic: c.Generic.Complete(), extra: c.Extra}
+}
+
+// New installs metrics.example.com/v1 and registers the collector to start after the server.
+func (c CompletedConfig) New() (*Server, error) {
+	generic, err := c.generic.New("metricsnapshot-apiserver", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, fmt.Errorf("creating generic server: %w", err)
+	}
+	names := make([]string, 0, len(c.extra.Sources))
+	for name := range c.extra.Sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	snapshots, status, err := metricsnapshot.NewStorage(Scheme, c.generic.RESTOptionsGetter, sets.New(names...))
+	if err != nil {
+		return nil, err
+	}
+	group := genericapiserver.NewDefaultAPIGroupInfo(metrics.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+	group.VersionedResourcesStorageMap[metricsv1.SchemeGroupVersion.Version] = map[string]rest.Storage{
+		"metricsnapshots":        snapshots,
+		"metricsnapshots/status": status,
+	}
+	if err := generic.InstallAPIGroup(&group); err != nil {
+		return nil, fmt.Errorf("installing %s: %w", metricsv1.SchemeGroupVersion, err)
+	}
+
+	querier, err := newQuerier(c.extra)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Generic: generic, extra: c.extra, Querier: querier, cluster: c.extra.Cluster}
+	generic.AddPostStartHookOrDie("metricsnapshot-collector", s.startCollector)
+	return s, nil
+}
+
+func newQuerier(extra ExtraConfig) (*collector.Querier, error) {
+	apis := make(map[string]promv1.API, len(extra.Sources))
+	for name, url := range extra.Sources {
+		client, err := promapi.NewClient(promapi.Config{Address: url})
+		if err != nil {
+			return nil, fmt.Errorf("creating Prometheus client for source %s (%s): %w", name, url, err)
+		}
+		apis[name] = promv1.NewAPI(client)
+	}
+	return &collector.Querier{Sources: apis, Timeout: extra.QueryTimeout, Retain: 2 * extra.QueryTimeout}, nil
+}
+
+// startCollector runs the collector through the loopback client, so status writes take the
+// same path (authorization, status strategy, validation) as any client's.
+func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) error {
+	client, err := versioned.NewForConfig(hook.LoopbackClientConfig)
+	if err != nil {
+		return fmt.Errorf("creating loopback client: %w", err)
+	}
+	c := collector.New(client, s.Querier, s.extra.Workers)
+	ctx := hook.Context
+	go func() {
+		var err error
+		if s.extra.LeaderElect {
+			err = runLeaderElected(ctx, s.cluster, s.extra.LeaderElectionNamespace, c.Run)
+		} else {
+			err = c.Run(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			klog.FromContext(ctx).Error(err, "collector stopped")
+		}
+	}()
+	return nil
+}
+
+// Run serves until ctx ends, then stops the storage.
+func (s *Server) Run(ctx context.Context) error {
+	defer func() { _ = s.extra.Storage.Close() }()
+	return s.Generic.PrepareRun().RunWithContext(ctx)
+}
