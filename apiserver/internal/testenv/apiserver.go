@@ -1,0 +1,150 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	restclient "k8s.io/client-go/rest"
+
+	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
+	"example.com/aggregation-operator/apiserver/server"
+)
+
+// APIServer is the MetricSnapshot apiserver running in this process in --local mode.
+type APIServer struct {
+	URL    string
+	Server *server.Server
+	Config *restclient.Config
+	Client versioned.Interface
+
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// StartAPIServer starts the apiserver with --local on a free loopback port plus args, waits
+// for /readyz and stops it at cleanup.
+func StartAPIServer(t testing.TB, args ...string) *APIServer {
+	t.Helper()
+	port := FreePort(t)
+	o := server.NewOptions()
+	fs := pflag.NewFlagSet("apiserver", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	all := append([]string{"--local", "--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port)}, args...)
+	if err := fs.Parse(all); err != nil {
+		t.Fatalf("parsing %v: %v", all, err)
+	}
+	if err := o.Complete(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := o.Config()
+	if err != nil {
+		t.Fatalf("configuring apiserver: %v", err)
+	}
+	s, err := cfg.Complete().New()
+	if err != nil {
+		_ = cfg.Extra.Storage.Close()
+		t.Fatalf("creating apiserver: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &APIServer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), Server: s, cancel: cancel, done: make(chan error, 1)}
+	go func() { a.done <- s.Run(ctx) }()
+	t.Cleanup(a.Stop)
+
+	if err := a.waitReady(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// --local serves everyone as the local admin; a token keeps kubectl from prompting.
+	a.Config = &restclient.Config{Host: a.URL, BearerToken: "local", TLSClientConfig: restclient.TLSClientConfig{Insecure: true}}
+	a.Client, err = versioned.NewForConfig(a.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (a *APIServer) waitReady(timeout time.Duration) error {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test server
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := client.Get(a.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		select {
+		case err := <-a.done:
+			a.done <- err
+			return fmt.Errorf("apiserver exited before ready: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("apiserver not ready after %s: %v", timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Stop stops the server and its storage and waits (bounded) for it to exit.
+func (a *APIServer) Stop() {
+	if a.cancel == nil {
+		return
+	}
+	a.cancel()
+	a.cancel = nil
+	select {
+	case <-a.done:
+	case <-time.After(60 * time.Second):
+	}
+}
+
+// Kubeconfig writes a kubeconfig for kubectl that reaches this server.
+func (a *APIServer) Kubeconfig(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	content := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster: {server: %q, insecure-skip-tls-verify: true}
+users:
+- name: local
+  user: {token: local}
+contexts:
+- name: local
+  context: {cluster: local, user: local, namespace: default}
+current-context: local
+`, a.URL)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -1,0 +1,49 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Etcd is an external etcd process (built from source into bin/k8s) on loopback ports.
+type Etcd struct {
+	URL  string
+	proc process
+}
+
+// StartEtcd starts etcd and waits until it is healthy; it is stopped at cleanup.
+func StartEtcd(t testing.TB) *Etcd {
+	t.Helper()
+	client := fmt.Sprintf("http://127.0.0.1:%d", FreePort(t))
+	peer := fmt.Sprintf("http://127.0.0.1:%d", FreePort(t))
+	e := &Etcd{URL: client}
+	e.proc.start(t, filepath.Join(KubeBin(t), "etcd"),
+		"--name=test", "--data-dir="+t.TempDir(),
+		"--listen-client-urls="+client, "--advertise-client-urls="+client,
+		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer,
+		"--initial-cluster=test="+peer, "--log-level=error")
+	t.Cleanup(e.proc.stop)
+	if err := waitHTTP(context.Background(), client+"/health", 60*time.Second); err != nil {
+		t.Fatalf("etcd: %v\n%s", err, e.proc.output())
+	}
+	return e
+}
