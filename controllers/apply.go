@@ -192,6 +192,22 @@ func contains(have, want any) bool {
 	}
 }
 
-// isEmpty: an empty map in want (e.g. emptyDir: {}) is satisfied by an absent field only when the
-// server drops it, which it does not for the fields we set, so only nil counts.
-func isEmpty(v any) bool { return v == nil }
+// isEmpty: Go API types omit zero values (insecureSkipTLSVerify: false, ...), so an absent field holds a
+// wanted zero value.
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case float64:
+		return x == 0
+	case string:
+		return x == ""
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -195,3 +196,5 @@ func (c *countingTransport) reset() []string {
 	c.writes = nil
 	return w
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

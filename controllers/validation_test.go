@@ -1,0 +1,159 @@
+package controllers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+// Every invalid CustomApiServer is rejected by the real API server (CRD schema + CEL) with a message that
+// names the field, and nothing is stored.
+func TestInvalidCustomApiServersAreRejected(t *testing.T) {
+	ctx := context.Background()
+	dur := func(s string) *metav1.Duration {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &metav1.Duration{Duration: d}
+	}
+	api := func(c *aggv1alpha1.CustomApiServer) *aggv1alpha1.APIServiceSpec { return &c.Spec.APIServices[0] }
+	tests := []struct {
+		name   string
+		mutate func(*aggv1alpha1.CustomApiServer)
+		want   []string // substrings of the error: the field path and what is allowed
+	}{
+		{"group without a dot", func(c *aggv1alpha1.CustomApiServer) { api(c).Group = "metrics" },
+			[]string{"spec.apiServices[0].group", "should match"}},
+		{"group with capitals", func(c *aggv1alpha1.CustomApiServer) { api(c).Group = "Metrics.Example.com" },
+			[]string{"spec.apiServices[0].group"}},
+		{"built-in group *.k8s.io", func(c *aggv1alpha1.CustomApiServer) { api(c).Group = "apps.k8s.io" },
+			[]string{"spec.apiServices[0].group", "built-in Kubernetes group"}},
+		{"built-in group *.kubernetes.io", func(c *aggv1alpha1.CustomApiServer) { api(c).Group = "foo.kubernetes.io" },
+			[]string{"spec.apiServices[0].group", "built-in Kubernetes group"}},
+		{"version without v", func(c *aggv1alpha1.CustomApiServer) { api(c).Version = "1" },
+			[]string{"spec.apiServices[0].version", "should match"}},
+		{"version v0", func(c *aggv1alpha1.CustomApiServer) { api(c).Version = "v0" },
+			[]string{"spec.apiServices[0].version"}},
+		{"version beta without number", func(c *aggv1alpha1.CustomApiServer) { api(c).Version = "v1beta" },
+			[]string{"spec.apiServices[0].version"}},
+		{"no apiServices", func(c *aggv1alpha1.CustomApiServer) { c.Spec.APIServices = nil },
+			[]string{"spec.apiServices", "Required"}},
+		{"empty apiServices", func(c *aggv1alpha1.CustomApiServer) { c.Spec.APIServices = []aggv1alpha1.APIServiceSpec{} },
+			[]string{"spec.apiServices", "at least 1"}},
+		{"duplicate group/version", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.APIServices = append(c.Spec.APIServices, c.Spec.APIServices[0])
+		}, []string{"spec.apiServices[1]", "Duplicate value"}},
+		{"negative groupPriorityMinimum", func(c *aggv1alpha1.CustomApiServer) { api(c).GroupPriorityMinimum = -1 },
+			[]string{"spec.apiServices[0].groupPriorityMinimum", "greater than or equal to 1"}},
+		{"versionPriority too high", func(c *aggv1alpha1.CustomApiServer) { api(c).VersionPriority = 5000 },
+			[]string{"spec.apiServices[0].versionPriority", "less than or equal to 1000"}},
+		{"both etcd and embedded", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Replicas = 1
+			c.Spec.Storage.Embedded = &aggv1alpha1.EmbeddedStorage{}
+		}, []string{"spec.storage", "exactly one of storage.etcd or storage.embedded"}},
+		{"neither etcd nor embedded", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = aggv1alpha1.StorageSpec{} },
+			[]string{"spec.storage", "exactly one of storage.etcd or storage.embedded"}},
+		{"embedded with default replicas 2", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage = aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
+		}, []string{"spec.replicas", "storage.embedded", "replicas: 1"}},
+		{"no etcd servers", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Etcd.Servers = []string{} },
+			[]string{"spec.storage.etcd.servers", "at least 1"}},
+		{"etcd server without scheme", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Etcd.Servers = []string{"etcd:2379"} },
+			[]string{"spec.storage.etcd.servers[0]", "should match"}},
+		{"unparseable duration", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Certificates.Duration = &metav1.Duration{} // replaced below by raw JSON
+		}, []string{"spec.certificates.duration", "should match"}},
+		{"renewBefore not shorter than duration", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Certificates.Duration, c.Spec.Certificates.RenewBefore = dur("720h"), dur("720h")
+		}, []string{"spec.certificates.renewBefore", "renewBefore must be shorter than duration"}},
+		{"CA shorter than the certificate", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Certificates.Duration, c.Spec.Certificates.CADuration = dur("8760h"), dur("4380h")
+		}, []string{"spec.certificates.caDuration", "caDuration must be at least duration"}},
+		{"certificate shorter than an hour", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Certificates.Duration, c.Spec.Certificates.RenewBefore = dur("30m"), dur("10m")
+		}, []string{"spec.certificates.duration", "at least 1h"}},
+		{"privileged securePort", func(c *aggv1alpha1.CustomApiServer) { c.Spec.SecurePort = 443 },
+			[]string{"spec.securePort", "greater than or equal to 1024"}},
+		{"negative replicas", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Replicas = -1 },
+			[]string{"spec.replicas", "greater than or equal to 1"}},
+		{"unknown imagePullPolicy", func(c *aggv1alpha1.CustomApiServer) { c.Spec.ImagePullPolicy = corev1.PullPolicy("Sometimes") },
+			[]string{"spec.imagePullPolicy", "Unsupported value", "IfNotPresent"}},
+		{"namespace not a DNS label", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Namespace = "Team_A" },
+			[]string{"spec.namespace", "should match"}},
+		{"name not a DNS label starting with a letter", func(c *aggv1alpha1.CustomApiServer) { c.Name = "1metrics" },
+			[]string{"metadata.name must be a DNS label"}},
+	}
+	if len(tests) < 15 {
+		t.Fatalf("only %d cases", len(tests))
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cas := newCAS("invalid", "valid.example.com", tc.mutate)
+			var err error
+			if tc.name == "unparseable duration" {
+				err = createRaw(ctx, cas, `{"duration":"1y"}`)
+			} else {
+				err = k8s.Create(ctx, cas)
+			}
+			if err == nil {
+				_ = k8s.Delete(ctx, cas)
+				t.Fatalf("accepted")
+			}
+			if !apierrors.IsInvalid(err) {
+				t.Fatalf("want an Invalid error, got %v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+			if err := k8s.Get(ctx, client.ObjectKey{Name: cas.Name}, &aggv1alpha1.CustomApiServer{}); !apierrors.IsNotFound(err) {
+				t.Errorf("rejected object was stored (get: %v)", err)
+			}
+		})
+	}
+}
+
+// The namespace cannot move under a running apiserver.
+func TestNamespaceIsImmutable(t *testing.T) {
+	ctx := context.Background()
+	cas := newCAS("pinned", "pinned.example.com", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Namespace = "pinned-a" })
+	createCAS(t, cas)
+	for _, ns := range []string{"pinned-b", ""} {
+		got := &aggv1alpha1.CustomApiServer{}
+		if err := k8s.Get(ctx, client.ObjectKey{Name: cas.Name}, got); err != nil {
+			t.Fatal(err)
+		}
+		patch := client.MergeFrom(got.DeepCopy())
+		got.Spec.Namespace = ns
+		err := k8s.Patch(ctx, got, patch)
+		if err == nil || !strings.Contains(err.Error(), "spec.namespace") || !strings.Contains(err.Error(), "immutable") {
+			t.Errorf("changing namespace to %q: %v, want an immutability error naming spec.namespace", ns, err)
+		}
+	}
+}
+
+// createRaw creates cas with spec.certificates replaced by raw JSON (values Go types cannot hold).
+func createRaw(ctx context.Context, cas *aggv1alpha1.CustomApiServer, certificates string) error {
+	u, err := toUnstructured(cas)
+	if err != nil {
+		return err
+	}
+	var raw map[string]any
+	if err := jsonUnmarshal([]byte(certificates), &raw); err != nil {
+		return err
+	}
+	u.Object["spec"].(map[string]any)["certificates"] = raw
+	u.SetAPIVersion(aggv1alpha1.GroupVersion.String())
+	u.SetKind("CustomApiServer")
+	return k8s.Create(ctx, u)
+}
