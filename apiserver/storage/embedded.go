@@ -55,7 +55,8 @@ func (e *EmbeddedEtcd) Start() (string, error) {
 	cfg := embed.NewConfig()
 	cfg.Name = "metricsnapshot"
 	cfg.Dir = e.DataDir
-	cfg.LogLevel = "error"
+	// Startup failures come back from StartEtcd; at "error" etcd also logs its normal shutdown.
+	cfg.LogLevel = "fatal"
 	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
 	cfg.ListenClientUrls = []url.URL{loopback}
 	cfg.AdvertiseClientUrls = []url.URL{loopback}
