@@ -16,6 +16,14 @@ var hostCommands = map[string]string{
 	"/usr/lib/cni/bridge": "containernetworking-plugins",
 }
 
+// ensureCommand installs the Debian package pkg when cmd is missing.
+func ensureCommand(ctx context.Context, log io.Writer, cmd, pkg string) error {
+	if _, err := exec.LookPath(cmd); err == nil {
+		return nil
+	}
+	return aptInstall(ctx, log, []string{pkg})
+}
+
 // ensurePackages installs from Debian whatever the node needs and the machine lacks.
 func ensurePackages(ctx context.Context, log io.Writer) error {
 	var missing []string
@@ -27,6 +35,10 @@ func ensurePackages(ctx context.Context, log io.Writer) error {
 	if len(missing) == 0 {
 		return nil
 	}
+	return aptInstall(ctx, log, missing)
+}
+
+func aptInstall(ctx context.Context, log io.Writer, missing []string) error {
 	fmt.Fprintf(log, "cluster: installing %v from Debian\n", missing)
 	if _, err := run(ctx, "apt-get", "update", "-qq"); err != nil {
 		return fmt.Errorf("apt-get update: %w", err)

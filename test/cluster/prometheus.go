@@ -1,0 +1,154 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+)
+
+// PrometheusPort is where the host Prometheus listens, on the node IP only.
+const PrometheusPort = 9090
+
+// PrometheusURL is the host Prometheus as seen from the host and from pods.
+func (c Config) PrometheusURL() string { return fmt.Sprintf("http://%s:%d", c.NodeIP, PrometheusPort) }
+
+// StartPrometheus runs Debian's Prometheus as a cluster component (Down stops it), scraping itself
+// every 2s, and waits until its `up` series has a sample.
+func (c Config) StartPrometheus(ctx context.Context) error {
+	if _, ok := c.running("prometheus"); ok {
+		return nil
+	}
+	if err := ensureCommand(ctx, c.Log, "prometheus", "prometheus"); err != nil {
+		return err
+	}
+	dir := c.path("prometheus")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	conf := fmt.Sprintf(`global: {scrape_interval: 2s, evaluation_interval: 2s}
+scrape_configs:
+- job_name: prometheus
+  static_configs:
+  - targets: ["%s:%d"]
+`, c.NodeIP, PrometheusPort)
+	if err := os.WriteFile(dir+"/prometheus.yml", []byte(conf), 0o644); err != nil {
+		return fmt.Errorf("writing prometheus config: %w", err)
+	}
+	if err := c.start("prometheus", "prometheus", "--config.file="+dir+"/prometheus.yml",
+		"--storage.tsdb.path="+dir+"/data", fmt.Sprintf("--web.listen-address=%s:%d", c.NodeIP, PrometheusPort),
+		"--log.level=warn"); err != nil {
+		return err
+	}
+	return poll(ctx, "Prometheus to scrape itself", time.Minute, func(ctx context.Context) (bool, error) {
+		v, err := c.PrometheusQuery(ctx, "up")
+		return err == nil && v == 1, err
+	})
+}
+
+// PrometheusQuery runs an instant query and returns the first sample's value.
+func (c Config) PrometheusQuery(ctx context.Context, query string) (float64, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.PrometheusURL()+"/api/v1/query?query="+query, nil)
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data struct {
+			Result []struct {
+				Value [2]any `json:"value"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return 0, fmt.Errorf("decoding Prometheus answer: %w", err)
+	}
+	if len(body.Data.Result) == 0 {
+		return 0, fmt.Errorf("query %q: no samples yet", query)
+	}
+	s, _ := body.Data.Result[0].Value[1].(string)
+	var v float64
+	if _, err := fmt.Sscan(s, &v); err != nil {
+		return 0, fmt.Errorf("query %q: value %q: %w", query, s, err)
+	}
+	return v, nil
+}
+
+// PrometheusServiceManifest makes the host Prometheus reachable in namespace ns as
+// http://prometheus:9090 (a Service without selector and its EndpointSlice on the node IP).
+func (c Config) PrometheusServiceManifest(ns string) string {
+	return fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata: {name: prometheus, namespace: %[1]s}
+spec:
+  ports:
+  - {name: http, port: %[2]d, targetPort: %[2]d, protocol: TCP}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: prometheus-host
+  namespace: %[1]s
+  labels: {kubernetes.io/service-name: prometheus}
+addressType: IPv4
+ports:
+- {name: http, port: %[2]d, protocol: TCP}
+endpoints:
+- addresses: ["%[3]s"]
+  conditions: {ready: true}
+`, ns, PrometheusPort, c.NodeIP)
+}
+
+// EtcdManifest is a one-member etcd Deployment and Service `etcd` in ns, as the tutorial assumes.
+func (c Config) EtcdManifest(ns string) string {
+	return fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: etcd, namespace: %[1]s, labels: {app: etcd}}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}
+  selector: {matchLabels: {app: etcd}}
+  template:
+    metadata: {labels: {app: etcd}}
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532}
+      containers:
+      - name: etcd
+        image: %[2]s
+        imagePullPolicy: Never
+        args:
+        - --name=etcd
+        - --data-dir=/var/lib/etcd
+        - --listen-client-urls=http://0.0.0.0:2379
+        - --advertise-client-urls=http://etcd:2379
+        - --listen-peer-urls=http://127.0.0.1:2380
+        - --initial-advertise-peer-urls=http://127.0.0.1:2380
+        - --initial-cluster=etcd=http://127.0.0.1:2380
+        ports:
+        - {name: client, containerPort: 2379}
+        readinessProbe:
+          httpGet: {path: /health, port: 2379}
+          periodSeconds: 2
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true}
+        volumeMounts:
+        - {name: data, mountPath: /var/lib/etcd}
+      volumes:
+      - name: data
+        emptyDir: {}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: etcd, namespace: %[1]s}
+spec:
+  selector: {app: etcd}
+  ports:
+  - {name: client, port: 2379, targetPort: 2379}
+`, ns, EtcdImage)
+}
+
+// EtcdImage is built by `make images` from the etcd binary of hack/kube-binaries.sh.
+const EtcdImage = "local.test/etcd:v3.7.3"

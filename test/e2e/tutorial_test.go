@@ -1,0 +1,248 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	operatorNamespace  = "aggregation-operator-system"
+	operatorDeployment = "aggregation-operator-controller-manager"
+	// The sample (config/samples) is the tutorial's setup: CustomApiServer custom-apiserver, namespace of
+	// the same name, replicas 2, etcd at http://etcd:2379, source prometheus=http://prometheus:9090.
+	sampleName  = "custom-apiserver"
+	sampleNS    = "custom-apiserver"
+	apiService  = "v1.metrics.example.com"
+	groupVer    = "metrics.example.com/v1"
+	samplesFile = "config/samples/aggregation_v1alpha1_customapiserver.yaml"
+)
+
+// TestAggregation is the tutorial's story on a real cluster, step by step: each step builds on the last.
+func TestAggregation(t *testing.T) {
+	steps := []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"operator deploys with make deploy and becomes Ready", deployOperator},
+		{"etcd and Prometheus are reachable in the tutorial namespace", deployBackends},
+		{"the sample CustomApiServer turns its APIService Available", applySample},
+		{"the tutorial's kubectl checks pass", tutorialChecks},
+		{"collection fills status.data with what Prometheus returns", collection},
+		{"CustomApiServer status is Ready with every condition and printer columns", readyStatus},
+		{"a broken etcd shows in the status and recovers", breakAndRepair},
+		{"requests through the aggregator are authorized; forged headers are not", authThroughAggregator},
+		{"deleting the CustomApiServer removes the APIService first, then every child", deletion},
+	}
+	for _, s := range steps {
+		if !t.Run(s.name, s.fn) {
+			t.Fatalf("step %q failed; later steps depend on it", s.name)
+		}
+	}
+}
+
+func deployOperator(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := []string{"-C", repo, "--no-print-directory", "deploy",
+		"IMG=" + env("IMG", "local.test/aggregation-operator:v0.1.0"),
+		"APISERVER_IMG=" + env("APISERVER_IMG", "local.test/metricsnapshot-apiserver:v0.1.0")}
+	cmd := exec.CommandContext(ctx, "make", args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+cfg.Kubeconfig())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make deploy: %v\n%s", err, out)
+	}
+	kubectl(t, "-n", operatorNamespace, "rollout", "status", "deployment/"+operatorDeployment, "--timeout=120s")
+	ready := kubectl(t, "-n", operatorNamespace, "get", "pods", "-o", `jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}`)
+	if !strings.Contains(ready, "True") {
+		t.Fatalf("operator pod not Ready: %q", ready)
+	}
+}
+
+func deployBackends(t *testing.T) {
+	if err := cfg.StartPrometheus(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "create", "namespace", sampleNS)
+	kubectlApply(t, cfg.EtcdManifest(sampleNS))
+	kubectlApply(t, cfg.PrometheusServiceManifest(sampleNS))
+	kubectl(t, "-n", sampleNS, "rollout", "status", "deployment/etcd", "--timeout=120s")
+}
+
+func applySample(t *testing.T) {
+	start := time.Now()
+	kubectl(t, "apply", "-f", filepath.Join(repo, samplesFile))
+	eventually(t, 4*time.Minute, "APIService "+apiService+" Available", func() (bool, string) {
+		out, _ := cfg.KubectlOutput(t.Context(), "", "get", "apiservice", apiService, "-o",
+			`jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].reason}`)
+		return strings.HasPrefix(out, "True"), out
+	})
+	record("CustomApiServer apply -> APIService Available", time.Since(start))
+}
+
+func tutorialChecks(t *testing.T) {
+	// kubectl get apiservices | grep metrics: AVAILABLE is True.
+	row := findRow(t, kubectl(t, "get", "apiservices"), apiService)
+	if len(row) < 3 || row[2] != "True" {
+		t.Errorf("kubectl get apiservices: row %v, want AVAILABLE True", row)
+	}
+	if !containsLine(kubectl(t, "api-versions"), groupVer) {
+		t.Errorf("kubectl api-versions does not list %s", groupVer)
+	}
+	// The tutorial's MetricSnapshot, verbatim.
+	kubectlApply(t, `apiVersion: metrics.example.com/v1
+kind: MetricSnapshot
+metadata:
+  name: app-metrics
+  namespace: default
+spec:
+  source: prometheus
+  metrics:
+  - cpu_usage
+  - memory_usage
+  - request_count
+  interval: 1m
+`)
+	list := kubectl(t, "get", "metricsnapshots")
+	header := strings.Fields(strings.SplitN(list, "\n", 2)[0])
+	wantHeader := []string{"NAME", "SOURCE", "METRICS", "INTERVAL"}
+	for i, h := range wantHeader {
+		if i >= len(header) || header[i] != h {
+			t.Errorf("kubectl get metricsnapshots header %v, want it to start with %v", header, wantHeader)
+			break
+		}
+	}
+	if r := findRow(t, list, "app-metrics"); len(r) < 2 || r[1] != "prometheus" || !strings.Contains(list, "cpu_usage") {
+		t.Errorf("kubectl get metricsnapshots: row %v, want source prometheus and its metrics:\n%s", r, list)
+	}
+	y := kubectl(t, "get", "metricsnapshot", "app-metrics", "-o", "yaml")
+	for _, want := range []string{"kind: MetricSnapshot", "apiVersion: metrics.example.com/v1", "source: prometheus", "- request_count", "interval: 1m"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("kubectl get metricsnapshot app-metrics -o yaml lacks %q:\n%s", want, y)
+		}
+	}
+	explain := kubectl(t, "explain", "metricsnapshot.spec")
+	for _, want := range []string{"source", "metrics", "interval"} {
+		if !strings.Contains(explain, want) {
+			t.Errorf("kubectl explain metricsnapshot.spec lacks field %q:\n%s", want, explain)
+		}
+	}
+	kubectl(t, "delete", "metricsnapshot", "app-metrics")
+	if out, err := cfg.KubectlOutput(t.Context(), "", "get", "metricsnapshot", "app-metrics"); err == nil || !strings.Contains(err.Error(), "NotFound") {
+		t.Errorf("after kubectl delete, get metricsnapshot app-metrics: %q, %v; want NotFound", out, err)
+	}
+}
+
+func collection(t *testing.T) {
+	want, err := cfg.PrometheusQuery(t.Context(), "up")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubectlApply(t, `apiVersion: metrics.example.com/v1
+kind: MetricSnapshot
+metadata: {name: prometheus-up, namespace: default}
+spec:
+  source: prometheus
+  metrics: [up, "count(up)"]
+  interval: 10s
+`)
+	var snap struct {
+		Status struct {
+			Data       map[string]float64 `json:"data"`
+			Conditions []condition         `json:"conditions"`
+		} `json:"status"`
+	}
+	eventually(t, 2*time.Minute, "status.data of prometheus-up", func() (bool, string) {
+		kubectlJSON(t, &snap, "get", "metricsnapshot", "prometheus-up")
+		up, ok1 := snap.Status.Data["up"]
+		count, ok2 := snap.Status.Data["count(up)"]
+		return ok1 && ok2 && up == want && count == 1, fmtData(snap.Status.Data) + " " + fmtConditions(snap.Status.Conditions)
+	})
+	kubectl(t, "delete", "metricsnapshot", "prometheus-up")
+}
+
+// casStatus is the part of a CustomApiServer the suite reads.
+type casStatus struct {
+	Status struct {
+		Conditions []condition `json:"conditions"`
+		Replicas   string      `json:"replicas"`
+	} `json:"status"`
+}
+
+func readyStatus(t *testing.T) {
+	var cas casStatus
+	eventually(t, 2*time.Minute, "CustomApiServer Ready with every condition True", func() (bool, string) {
+		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
+		for _, c := range []string{"Ready", "CertificatesReady", "DeploymentAvailable", "APIServicesAvailable"} {
+			if findCondition(cas.Status.Conditions, c).Status != "True" {
+				return false, fmtConditions(cas.Status.Conditions)
+			}
+		}
+		return true, ""
+	})
+	list := kubectl(t, "get", "customapiservers")
+	if h := strings.Fields(strings.SplitN(list, "\n", 2)[0]); strings.Join(h, " ") != "NAME READY REPLICAS APISERVICES CERT-EXPIRY AGE" {
+		t.Errorf("kubectl get customapiservers header %v", h)
+	}
+	if r := findRow(t, list, sampleName); len(r) < 4 || r[1] != "True" || r[2] != "2/2" || r[3] != "1/1" {
+		t.Errorf("kubectl get customapiservers row %v, want READY True, REPLICAS 2/2, APISERVICES 1/1", r)
+	}
+	if wide := kubectl(t, "get", "cas", "-o", "wide"); !strings.Contains(strings.SplitN(wide, "\n", 2)[0], "REASON") {
+		t.Errorf("kubectl get cas -o wide lacks the REASON column:\n%s", wide)
+	}
+}
+
+func breakAndRepair(t *testing.T) {
+	kubectl(t, "-n", sampleNS, "scale", "deployment/etcd", "--replicas=0")
+	var cas casStatus
+	eventually(t, 3*time.Minute, "Ready False naming the problem", func() (bool, string) {
+		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
+		r := findCondition(cas.Status.Conditions, "Ready")
+		return r.Status == "False" && r.Reason != "" && r.Reason != "Available" && r.Message != "", fmtConditions(cas.Status.Conditions)
+	})
+	r := findCondition(cas.Status.Conditions, "Ready")
+	t.Logf("with etcd gone: Ready=%s reason=%s message=%q", r.Status, r.Reason, r.Message)
+	if row := findRow(t, kubectl(t, "get", "cas", "-o", "wide"), sampleName); !contains(row, r.Reason) {
+		t.Errorf("kubectl get cas -o wide row %v does not show the reason %s", row, r.Reason)
+	}
+	kubectl(t, "-n", sampleNS, "scale", "deployment/etcd", "--replicas=1")
+	eventually(t, 4*time.Minute, "Ready True again after etcd is back", func() (bool, string) {
+		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
+		return findCondition(cas.Status.Conditions, "Ready").Status == "True", fmtConditions(cas.Status.Conditions)
+	})
+}
+
+func findRow(t *testing.T, table, name string) []string {
+	t.Helper()
+	for _, l := range strings.Split(table, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == name {
+			return f
+		}
+	}
+	t.Errorf("no row %q in:\n%s", name, table)
+	return nil
+}
+
+func containsLine(out, line string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(xs []string, x string) bool {
+	for _, e := range xs {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
