@@ -155,7 +155,7 @@ spec:
 	var snap struct {
 		Status struct {
 			Data       map[string]float64 `json:"data"`
-			Conditions []condition         `json:"conditions"`
+			Conditions []condition        `json:"conditions"`
 		} `json:"status"`
 	}
 	eventually(t, 2*time.Minute, "status.data of prometheus-up", func() (bool, string) {
