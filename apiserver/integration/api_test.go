@@ -28,6 +28,7 @@ import (
 	applymetricsv1 "example.com/aggregation-operator/apiserver/generated/applyconfiguration/metrics/v1"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
 	"example.com/aggregation-operator/apiserver/internal/testenv"
+	"example.com/aggregation-operator/apiserver/internal/testserver"
 )
 
 // The source points at a closed port: these tests are about the API, not collection.
@@ -35,23 +36,23 @@ const unreachable = "prometheus=http://127.0.0.1:1"
 
 func TestAPIOnEmbeddedEtcd(t *testing.T) {
 	dataDir := t.TempDir()
-	server := testenv.StartAPIServer(t, "--data-dir="+dataDir, "--source="+unreachable, "--source=thanos=http://127.0.0.1:1")
+	server := testserver.Start(t, "--data-dir="+dataDir, "--source="+unreachable, "--source=thanos=http://127.0.0.1:1")
 	exerciseAPI(t, server.Client)
 
 	keep(t, server.Client)
 	server.Stop()
-	again := testenv.StartAPIServer(t, "--data-dir="+dataDir, "--source="+unreachable)
+	again := testserver.Start(t, "--data-dir="+dataDir, "--source="+unreachable)
 	kept(t, again.Client)
 }
 
 func TestAPIOnExternalEtcd(t *testing.T) {
 	etcd := testenv.StartEtcd(t)
-	server := testenv.StartAPIServer(t, "--etcd-servers="+etcd.URL, "--source="+unreachable, "--source=thanos=http://127.0.0.1:1")
+	server := testserver.Start(t, "--etcd-servers="+etcd.URL, "--source="+unreachable, "--source=thanos=http://127.0.0.1:1")
 	exerciseAPI(t, server.Client)
 
 	keep(t, server.Client)
 	server.Stop()
-	again := testenv.StartAPIServer(t, "--etcd-servers="+etcd.URL, "--source="+unreachable)
+	again := testserver.Start(t, "--etcd-servers="+etcd.URL, "--source="+unreachable)
 	kept(t, again.Client)
 }
 

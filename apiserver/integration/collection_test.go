@@ -17,7 +17,6 @@ limitations under the License.
 package integration
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -30,6 +29,7 @@ import (
 	"example.com/aggregation-operator/apiserver/apis/metrics"
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 	"example.com/aggregation-operator/apiserver/internal/testenv"
+	"example.com/aggregation-operator/apiserver/internal/testserver"
 )
 
 // TestCollectionFromPrometheus: status.data holds what Prometheus answers for the same queries at
@@ -37,14 +37,14 @@ import (
 // one brings collection back.
 func TestCollectionFromPrometheus(t *testing.T) {
 	prom := testenv.StartPrometheus(t)
-	server := testenv.StartAPIServer(t, "--source=prometheus="+prom.URL)
+	server := testserver.Start(t, "--source=prometheus="+prom.URL)
 	snapshots := server.Client.MetricsV1().MetricSnapshots(ns)
 
 	// Stable series of a Prometheus scraping itself, and time() to pin the evaluation instant.
 	want := []string{"up", "count(up)", "prometheus_build_info", "time()"}
 	// Wait for the first scrape so "up" exists when the first collection runs.
 	api := prometheusAPI(t, prom.URL)
-	waitQuery(t, api, "up")
+	prom.WaitForSeries(testenv.Scraped)
 
 	if _, err := snapshots.Create(ctxFor(t, 30*time.Second), snapshot("prom", "prometheus", want...), metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create: %v", err)
@@ -110,20 +110,4 @@ func prometheusAPI(t *testing.T, url string) promv1.API {
 		t.Fatal(err)
 	}
 	return promv1.NewAPI(client)
-}
-
-// waitQuery waits (bounded) until expr returns at least one series.
-func waitQuery(t *testing.T, api promv1.API, expr string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		v, _, err := api.Query(ctx, expr, time.Now())
-		cancel()
-		if vec, ok := v.(model.Vector); err == nil && ok && len(vec) > 0 {
-			return
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatalf("%s returned nothing within 30s", expr)
 }

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"example.com/aggregation-operator/apiserver/internal/testenv"
+	"example.com/aggregation-operator/apiserver/internal/testserver"
 )
 
 const manifest = `apiVersion: metrics.example.com/v1
@@ -47,7 +48,7 @@ spec:
 // the table columns, field selectors and explain from the published OpenAPI.
 func TestKubectl(t *testing.T) {
 	kubectl := filepath.Join(testenv.KubeBin(t), "kubectl")
-	server := testenv.StartAPIServer(t, "--source="+unreachable)
+	server := testserver.Start(t, "--source="+unreachable)
 	kubeconfig := server.Kubeconfig(t)
 	file := filepath.Join(t.TempDir(), "snapshot.yaml")
 	if err := os.WriteFile(file, []byte(manifest), 0o600); err != nil {

@@ -24,6 +24,11 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // Prometheus is a real Prometheus (the Debian package's binary) scraping itself every second,
@@ -73,3 +78,28 @@ func (p *Prometheus) Start() {
 
 // Stop stops Prometheus; its data stays for a restart.
 func (p *Prometheus) Stop() { p.proc.stop() }
+
+// WaitForSeries waits (bounded) until expr returns at least one series, e.g. until the first
+// self-scrape has landed.
+func (p *Prometheus) WaitForSeries(expr string) {
+	p.t.Helper()
+	client, err := promapi.NewClient(promapi.Config{Address: p.URL})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	api := promv1.NewAPI(client)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err = wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		v, _, err := api.Query(ctx, expr, time.Now())
+		vec, ok := v.(model.Vector)
+		return err == nil && ok && len(vec) > 0, nil
+	})
+	if err != nil {
+		p.t.Fatalf("prometheus: %s returned no series within 60s: %v", expr, err)
+	}
+}
+
+// Scraped holds once Prometheus has scraped itself a few times, so an evaluation time truncated
+// to the second already sees data.
+const Scraped = "count_over_time(prometheus_build_info[1m]) > 2"

@@ -14,7 +14,8 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package testenv
+// Package testserver runs the MetricSnapshot apiserver in the test process.
+package testserver
 
 import (
 	"context"
@@ -30,6 +31,7 @@ import (
 	restclient "k8s.io/client-go/rest"
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
+	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/server"
 )
 
@@ -44,11 +46,11 @@ type APIServer struct {
 	done   chan error
 }
 
-// StartAPIServer starts the apiserver with --local on a free loopback port plus args, waits
+// Start starts the apiserver with --local on a free loopback port plus args, waits
 // for /readyz and stops it at cleanup.
-func StartAPIServer(t testing.TB, args ...string) *APIServer {
+func Start(t testing.TB, args ...string) *APIServer {
 	t.Helper()
-	port := FreePort(t)
+	port := testenv.FreePort(t)
 	o := server.NewOptions()
 	fs := pflag.NewFlagSet("apiserver", pflag.ContinueOnError)
 	o.AddFlags(fs)

@@ -1,0 +1,103 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package metricsnapshot
+
+import (
+	"context"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+)
+
+func stored() *metrics.MetricSnapshot {
+	return &metrics.MetricSnapshot{
+		ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "ns", Generation: 3, ResourceVersion: "7", Labels: map[string]string{"team": "x"}},
+		Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"up"}, Interval: "1m"},
+		Status:     metrics.MetricSnapshotStatus{ObservedGeneration: 3, Data: map[string]float64{"up": 1}},
+	}
+}
+
+func TestCreateDropsStatusAndStartsGeneration(t *testing.T) {
+	s := stored()
+	NewStrategy(runtime.NewScheme(), sets.New("prometheus")).PrepareForCreate(context.Background(), s)
+	if s.Generation != 1 || s.Status.Data != nil || s.Status.ObservedGeneration != 0 {
+		t.Fatalf("want generation 1 and empty status, got %d %+v", s.Generation, s.Status)
+	}
+}
+
+func TestSpecUpdate(t *testing.T) {
+	st := NewStrategy(runtime.NewScheme(), sets.New("prometheus"))
+	for name, tc := range map[string]struct {
+		mutate     func(*metrics.MetricSnapshot)
+		generation int64
+	}{
+		"spec change bumps generation":     {func(s *metrics.MetricSnapshot) { s.Spec.Interval = "5m" }, 4},
+		"label change keeps generation":    {func(s *metrics.MetricSnapshot) { s.Labels = map[string]string{"team": "y"} }, 3},
+		"status change is ignored":         {func(s *metrics.MetricSnapshot) { s.Status.Data = map[string]float64{"up": 0} }, 3},
+		"metrics reorder is a spec change": {func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", "x"} }, 4},
+	} {
+		old := stored()
+		s := stored()
+		tc.mutate(s)
+		st.PrepareForUpdate(context.Background(), s, old)
+		if s.Generation != tc.generation {
+			t.Errorf("%s: generation %d, want %d", name, s.Generation, tc.generation)
+		}
+		if s.Status.Data["up"] != 1 {
+			t.Errorf("%s: a spec update changed status to %+v", name, s.Status)
+		}
+	}
+}
+
+func TestStatusUpdateWritesOnlyStatus(t *testing.T) {
+	st := NewStatusStrategy(NewStrategy(runtime.NewScheme(), sets.New("prometheus")))
+	old := stored()
+	s := stored()
+	s.Spec.Interval = "5m"
+	s.Labels = nil
+	s.Generation = 9
+	s.Status.Data = map[string]float64{"up": 0}
+	st.PrepareForUpdate(context.Background(), s, old)
+	if s.Spec.Interval != "1m" || s.Labels["team"] != "x" || s.Generation != 3 {
+		t.Fatalf("status update changed spec or metadata: %+v %v %d", s.Spec, s.Labels, s.Generation)
+	}
+	if s.Status.Data["up"] != 0 {
+		t.Fatalf("status update lost the new status: %+v", s.Status)
+	}
+	if errs := st.ValidateUpdate(context.Background(), s, old); len(errs) != 0 {
+		t.Fatalf("valid status update rejected: %v", errs)
+	}
+}
+
+func TestValidateUsesServerSources(t *testing.T) {
+	st := NewStrategy(runtime.NewScheme(), sets.New("thanos"))
+	errs := st.Validate(context.Background(), stored())
+	if len(errs) != 1 || errs[0].Field != "spec.source" {
+		t.Fatalf("source not configured on the server must be rejected at spec.source, got %v", errs)
+	}
+}
+
+func TestSelectableFields(t *testing.T) {
+	f := SelectableFields(stored())
+	if f["spec.source"] != "prometheus" || f["metadata.name"] != "a" || f["metadata.namespace"] != "ns" {
+		t.Fatalf("unexpected fields %v", f)
+	}
+}
