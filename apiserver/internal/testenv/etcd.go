@@ -47,3 +47,6 @@ func StartEtcd(t testing.TB) *Etcd {
 	}
 	return e
 }
+
+// Stop stops etcd (also done at cleanup).
+func (e *Etcd) Stop() { e.proc.stop() }
