@@ -19,6 +19,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -47,6 +48,9 @@ func NewCommand(ctx context.Context) *cobra.Command {
 
 // Run builds and runs the server until ctx ends.
 func (o *Options) Run(ctx context.Context) error {
+	if o.tempDataDir {
+		defer func() { _ = os.RemoveAll(o.DataDir) }()
+	}
 	cfg, err := o.Config()
 	if err != nil {
 		return err

@@ -61,7 +61,13 @@ type Options struct {
 	QueryTimeout time.Duration
 	// Workers is the number of concurrent collections.
 	Workers int
+
+	// tempDataDir is set when Complete made DataDir up (--local without --data-dir); it is removed on exit.
+	tempDataDir bool
 }
+
+// TemporaryDataDir reports whether DataDir is a temporary directory to remove after the run.
+func (o *Options) TemporaryDataDir() bool { return o.tempDataDir }
 
 // NewOptions returns the defaults described in DEVELOPERS.md.
 func NewOptions() *Options {
@@ -121,6 +127,7 @@ func (o *Options) Complete(bindAddressSet bool) error {
 				return fmt.Errorf("creating a temporary data dir: %w", err)
 			}
 			o.DataDir = filepath.Clean(dir)
+			o.tempDataDir = true
 		}
 	}
 	if o.LeaderElect && !o.Local && o.LeaderElectionNamespace == "" {

@@ -61,6 +61,9 @@ func Start(t testing.TB, args ...string) *APIServer {
 	if err := o.Complete(true); err != nil {
 		t.Fatal(err)
 	}
+	if o.TemporaryDataDir() {
+		t.Cleanup(func() { _ = os.RemoveAll(o.DataDir) })
+	}
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,96 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestParseSources(t *testing.T) {
+	got, err := ParseSources([]string{"prometheus=http://prometheus:9090", "thanos=https://thanos.example:10902/prefix"})
+	if err != nil || len(got) != 2 || got["thanos"] != "https://thanos.example:10902/prefix" {
+		t.Fatalf("got %v %v", got, err)
+	}
+	for _, bad := range [][]string{
+		{"prometheus"},
+		{"=http://x:9090"},
+		{"Prom=http://x:9090"},
+		{"p=ftp://x"},
+		{"p=http://"},
+		{"p=http://a:1", "p=http://b:1"},
+	} {
+		if _, err := ParseSources(bad); err == nil || !strings.Contains(err.Error(), "--source") {
+			t.Errorf("%v: want an error naming --source, got %v", bad, err)
+		}
+	}
+}
+
+func parse(t *testing.T, args ...string) *Options {
+	t.Helper()
+	o := NewOptions()
+	o.LeaderElectionNamespace = ""
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestOptions(t *testing.T) {
+	local := parse(t, "--local")
+	if err := local.Complete(false); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(local.DataDir) })
+	if !local.TemporaryDataDir() {
+		t.Fatal("--local without --data-dir must use a temporary directory")
+	}
+	if err := local.Validate(); err != nil {
+		t.Fatalf("--local alone must be valid (embedded etcd, no leader election): %v", err)
+	}
+	if !local.Embedded() || local.DataDir == "" || local.Recommended.SecureServing.BindAddress.String() != "127.0.0.1" {
+		t.Fatalf("--local: want embedded etcd in a temp dir on 127.0.0.1, got embedded=%v dir=%q bind=%s",
+			local.Embedded(), local.DataDir, local.Recommended.SecureServing.BindAddress)
+	}
+
+	cluster := parse(t, "--etcd-servers=http://etcd:2379")
+	_ = cluster.Complete(false)
+	if cluster.Embedded() || cluster.DataDir != "" {
+		t.Fatalf("--etcd-servers must select external storage, got embedded=%v dir=%q", cluster.Embedded(), cluster.DataDir)
+	}
+	if err := cluster.Validate(); err == nil || !strings.Contains(err.Error(), "POD_NAMESPACE") {
+		t.Fatalf("leader election without a namespace must be rejected, got %v", err)
+	}
+
+	embedded := parse(t, "--leader-election-namespace=ns")
+	_ = embedded.Complete(false)
+	if embedded.DataDir != DefaultDataDir {
+		t.Fatalf("in-cluster embedded etcd: want %s, got %q", DefaultDataDir, embedded.DataDir)
+	}
+	if got := embedded.Recommended.SecureServing.ServerCert.PairName; got != "tls" {
+		t.Fatalf("cert pair name %q, want tls (tls.crt/tls.key)", got)
+	}
+
+	if err := parse(t, "--local", "--source=bad").Validate(); err == nil {
+		t.Fatal("a malformed --source must be rejected")
+	}
+}
