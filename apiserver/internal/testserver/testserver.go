@@ -50,11 +50,40 @@ type APIServer struct {
 // for /readyz and stops it at cleanup.
 func Start(t testing.TB, args ...string) *APIServer {
 	t.Helper()
+	a := start(t, append([]string{"--local"}, args...))
+	// --local serves everyone as the local admin; a token keeps kubectl from prompting.
+	a.connect(t, &restclient.Config{BearerToken: "local"})
+	return a
+}
+
+// StartDelegated starts the apiserver as in a cluster: args must point it at a kube-apiserver
+// (--kubeconfig, --authentication-kubeconfig, --authorization-kubeconfig). Clients connect with
+// user's credentials, which the server checks through that kube-apiserver.
+func StartDelegated(t testing.TB, user *restclient.Config, args ...string) *APIServer {
+	t.Helper()
+	a := start(t, args)
+	a.connect(t, &restclient.Config{TLSClientConfig: restclient.TLSClientConfig{CertData: user.CertData, KeyData: user.KeyData}, BearerToken: user.BearerToken})
+	return a
+}
+
+func (a *APIServer) connect(t testing.TB, cfg *restclient.Config) {
+	t.Helper()
+	cfg.Host = a.URL
+	cfg.Insecure = true
+	a.Config = cfg
+	var err error
+	if a.Client, err = versioned.NewForConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func start(t testing.TB, args []string) *APIServer {
+	t.Helper()
 	port := testenv.FreePort(t)
 	o := server.NewOptions()
 	fs := pflag.NewFlagSet("apiserver", pflag.ContinueOnError)
 	o.AddFlags(fs)
-	all := append([]string{"--local", "--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port)}, args...)
+	all := append([]string{"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port)}, args...)
 	if err := fs.Parse(all); err != nil {
 		t.Fatalf("parsing %v: %v", all, err)
 	}
@@ -82,12 +111,6 @@ func Start(t testing.TB, args ...string) *APIServer {
 	t.Cleanup(a.Stop)
 
 	if err := a.waitReady(60 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	// --local serves everyone as the local admin; a token keeps kubectl from prompting.
-	a.Config = &restclient.Config{Host: a.URL, BearerToken: "local", TLSClientConfig: restclient.TLSClientConfig{Insecure: true}}
-	a.Client, err = versioned.NewForConfig(a.Config)
-	if err != nil {
 		t.Fatal(err)
 	}
 	return a

@@ -1,0 +1,85 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	restclient "k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
+	"example.com/aggregation-operator/apiserver/internal/testenv"
+	"example.com/aggregation-operator/apiserver/internal/testserver"
+)
+
+// TestDelegatedAuth runs the server as in a cluster (no --local) against a real kube-apiserver:
+// clients are authenticated with the cluster's client CA (read from the
+// extension-apiserver-authentication ConfigMap) and authorized by SubjectAccessReview, the
+// collector runs under leader election, and probes need no credentials.
+func TestDelegatedAuth(t *testing.T) {
+	env := &envtest.Environment{BinaryAssetsDirectory: testenv.KubeBin(t)}
+	if _, err := env.Start(); err != nil {
+		t.Fatalf("starting kube-apiserver: %v", err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody, err := env.AddUser(envtest.User{Name: "nobody"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := admin.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	server := testserver.StartDelegated(t, admin.Config(),
+		"--kubeconfig="+path, "--authentication-kubeconfig="+path, "--authorization-kubeconfig="+path,
+		"--data-dir="+t.TempDir(), "--leader-elect", "--leader-election-namespace=default", "--source="+unreachable)
+
+	ctx := ctxFor(t, time.Minute)
+	if _, err := server.Client.MetricsV1().MetricSnapshots(ns).Create(ctx, snapshot("delegated", "prometheus", "up"), metav1.CreateOptions{}); err != nil {
+		t.Fatalf("admin (system:masters) create: %v", err)
+	}
+	// Only the leader collects; it writes the failure condition for the unreachable source.
+	waitFor(t, server.Client, "delegated", 60*time.Second, "a collection attempt by the leader", collected(metav1.ConditionFalse))
+
+	cfg := restclient.CopyConfig(server.Config)
+	cfg.CertData, cfg.KeyData = nobody.Config().CertData, nobody.Config().KeyData
+	_, err = versioned.NewForConfigOrDie(cfg).MetricsV1().MetricSnapshots(ns).List(ctx, metav1.ListOptions{})
+	if !apierrors.IsForbidden(err) {
+		t.Fatalf("a user without RBAC must be forbidden, got %v", err)
+	}
+	anonymous := restclient.CopyConfig(server.Config)
+	anonymous.CertData, anonymous.KeyData = nil, nil
+	_, err = versioned.NewForConfigOrDie(anonymous).MetricsV1().MetricSnapshots(ns).List(ctx, metav1.ListOptions{})
+	if !apierrors.IsForbidden(err) && !apierrors.IsUnauthorized(err) {
+		t.Fatalf("an anonymous client must be rejected, got %v", err)
+	}
+}
