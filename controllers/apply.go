@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
@@ -71,10 +72,12 @@ func (a *applier) apply(ctx context.Context, live client.Object, desired any) er
 			}
 			want := withoutStatus(u.Object)
 			if contains(liveMap, want) {
+				log.FromContext(ctx).V(2).Info("unchanged", "kind", kind, "name", key.String())
 				return nil
 			}
 		}
 	}
+	log.FromContext(ctx).V(1).Info("applying", "kind", kind, "name", key.String(), "existed", found)
 	if err := a.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 		return fmt.Errorf("applying %s %s: %w", kind, key, err)
 	}
@@ -169,7 +172,10 @@ func contains(have, want any) bool {
 		for k, wv := range w {
 			hv, ok := h[k]
 			if !ok {
-				return isEmpty(wv)
+				if !isEmpty(wv) {
+					return false
+				}
+				continue
 			}
 			if !contains(hv, wv) {
 				return false

@@ -41,6 +41,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ re
 	if err := r.Client.Get(ctx, req.NamespacedName, cas); err != nil {
 		return reconcile.Result{}, ctrl.IgnoreNotFound(err)
 	}
+	log.FromContext(ctx).V(1).Info("reconciling", "generation", cas.Generation, "resourceVersion", cas.ResourceVersion)
 	if !cas.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, cas)
 	}

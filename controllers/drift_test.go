@@ -95,7 +95,7 @@ func TestDriftIsRepaired(t *testing.T) {
 				return err
 			}
 			if !equality.Semantic.DeepEqual(got.Spec.CABundle, want) {
-				return fmt.Errorf("caBundle not restored")
+				return fmt.Errorf("caBundle not restored: %q", got.Spec.CABundle)
 			}
 			return nil
 		})

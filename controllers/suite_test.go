@@ -109,7 +109,7 @@ func runSuite(m *testing.M) int {
 // zapLevel keeps the operator's logs quiet unless TEST_VERBOSE_OPERATOR is set.
 func zapLevel() zapcore.Level {
 	if os.Getenv("TEST_VERBOSE_OPERATOR") != "" {
-		return zapcore.DebugLevel
+		return zapcore.Level(-2) // also turns off sampling
 	}
 	return zapcore.ErrorLevel
 }
