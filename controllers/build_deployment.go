@@ -20,6 +20,14 @@ const (
 	nonRootUID    = 65532
 )
 
+// apiserverImage is spec.image, or the operator's default (its own release's apiserver image).
+func apiserverImage(cas *aggv1alpha1.CustomApiServer, defaultImage string) string {
+	if cas.Spec.Image != "" {
+		return cas.Spec.Image
+	}
+	return defaultImage
+}
+
 // deploymentArgs are the contract flags (DEVELOPERS.md) followed by the user's spec.args.
 func deploymentArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	args := []string{

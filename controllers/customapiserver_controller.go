@@ -78,10 +78,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	logger := log.FromContext(ctx)
 	n := namesFor(cas)
 	a := &applier{client: r.Client, reader: r.APIReader, cas: cas}
-	image := cas.Spec.Image
-	if image == "" {
-		image = r.DefaultImage
-	}
+	image := apiserverImage(cas, r.DefaultImage)
 	cas.Status.Namespace, cas.Status.Image = n.Namespace, image
 
 	var conflicts []string
