@@ -176,7 +176,9 @@ func TestDesiredClusterRole(t *testing.T) {
 		rules int
 	}{
 		{"tutorial rules", specCAS(), len(baseClusterRules)},
-		{"plus spec.rbac.rules", specCAS(func(c *aggv1alpha1.CustomApiServer) { c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []rbacv1.PolicyRule{extra}} }), len(baseClusterRules) + 1},
+		{"plus spec.rbac.rules", specCAS(func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []rbacv1.PolicyRule{extra}}
+		}), len(baseClusterRules) + 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
