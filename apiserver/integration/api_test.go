@@ -21,9 +21,11 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"example.com/aggregation-operator/apiserver/apis/metrics"
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 	applymetricsv1 "example.com/aggregation-operator/apiserver/generated/applyconfiguration/metrics/v1"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
@@ -41,8 +43,18 @@ func TestAPIOnEmbeddedEtcd(t *testing.T) {
 
 	keep(t, server.Client)
 	server.Stop()
-	again := testserver.Start(t, "--data-dir="+dataDir, "--source="+unreachable)
+	// Restarted without the survivor's source: the object stays readable and editable, and its
+	// condition says the source is gone.
+	again := testserver.Start(t, "--data-dir="+dataDir, "--source=thanos=http://127.0.0.1:1")
 	kept(t, again.Client)
+	gone := waitFor(t, again.Client, "survivor", 30*time.Second, "SourceUnknown", func(s *metricsv1.MetricSnapshot) bool {
+		c := meta.FindStatusCondition(s.Status.Conditions, metrics.ConditionCollected)
+		return c != nil && c.Reason == metrics.ReasonSourceUnknown
+	})
+	gone.Spec.Interval = "5m"
+	if _, err := again.Client.MetricsV1().MetricSnapshots(ns).Update(ctxFor(t, 30*time.Second), gone, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("an object whose source was removed must stay editable: %v", err)
+	}
 }
 
 func TestAPIOnExternalEtcd(t *testing.T) {

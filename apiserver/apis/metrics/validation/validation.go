@@ -81,6 +81,9 @@ func validateSource(source string, sources Sources, checkKnown bool, path *field
 	if source == "" {
 		return field.ErrorList{field.Required(path, "name of a source configured on the server (--source name=url)")}
 	}
+	if checkKnown && sources.Len() == 0 {
+		return field.ErrorList{field.Invalid(path, source, "the server has no sources configured; start it with --source name=url")}
+	}
 	if checkKnown && !sources.Has(source) {
 		return field.ErrorList{field.NotSupported(path, source, sets.List(sources))}
 	}

@@ -143,3 +143,10 @@ func TestStatusUpdateRejectsBadConditions(t *testing.T) {
 		t.Fatalf("want status.conditions[0].status error, got %v", errs)
 	}
 }
+
+func TestServerWithoutSourcesSaysSo(t *testing.T) {
+	errs := ValidateMetricSnapshot(valid(), sets.New[string]())
+	if len(errs) != 1 || errs[0].Field != "spec.source" || !strings.Contains(errs[0].Detail, "--source") {
+		t.Fatalf("want a spec.source error pointing at --source, got %v", errs)
+	}
+}
