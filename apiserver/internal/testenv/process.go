@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os/exec"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -56,7 +57,7 @@ func (p *process) stop() {
 	}
 	done := make(chan struct{})
 	go func() { _ = p.cmd.Wait(); close(done) }()
-	_ = p.cmd.Process.Signal(interruptSignal)
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
 	case <-time.After(15 * time.Second):
