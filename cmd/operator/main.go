@@ -2,12 +2,17 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -21,15 +26,30 @@ import (
 )
 
 func main() {
-	var metricsAddr, probeAddr, image string
-	var leaderElect bool
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint (0 turns it off).")
-	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
-	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so only one replica reconciles.")
-	flag.StringVar(&image, "apiserver-image", version.APIServerImage(), "Apiserver image for CustomApiServers without spec.image.")
+	err := run(ctrl.SetupSignalHandler(), os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "operator:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses flags, checks the cluster and runs the manager until ctx ends. The cluster comes from
+// --kubeconfig, $KUBECONFIG, the in-cluster config or ~/.kube/config, in that order.
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("operator", flag.ContinueOnError)
+	metricsAddr := fs.String("metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint (0 turns it off).")
+	probeAddr := fs.String("health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
+	leaderElect := fs.Bool("leader-elect", false, "Elect a leader so only one replica reconciles.")
+	image := fs.String("apiserver-image", version.APIServerImage(), "Apiserver image for CustomApiServers without spec.image.")
+	kubeconfig := fs.String("kubeconfig", "", "Path to a kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config).")
 	opts := zap.Options{}
-	opts.BindFlags(flag.CommandLine)
-	flag.Parse()
+	opts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 	log := ctrl.Log.WithName("setup")
 
@@ -38,39 +58,42 @@ func main() {
 	utilruntime.Must(apiregv1.AddToScheme(scheme))
 	utilruntime.Must(aggv1alpha1.AddToScheme(scheme))
 
-	cfg := ctrl.GetConfigOrDie()
+	var cfg *rest.Config
+	var err error
+	if *kubeconfig != "" {
+		cfg, err = clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	} else {
+		cfg, err = ctrl.GetConfig()
+	}
+	if err != nil {
+		return fmt.Errorf("finding the cluster: %w", err)
+	}
 	if err := controllers.CheckAggregationServed(cfg); err != nil {
-		log.Error(err, "cannot run")
-		os.Exit(1)
+		return err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controllers.CacheOptions(),
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
+		Metrics:                metricsserver.Options{BindAddress: *metricsAddr},
+		HealthProbeBindAddress: *probeAddr,
+		LeaderElection:         *leaderElect,
 		LeaderElectionID:       "aggregation-operator.aggregation.example.com",
 	})
 	if err != nil {
-		log.Error(err, "creating manager")
-		os.Exit(1)
+		return fmt.Errorf("creating manager: %w", err)
 	}
-	ctx := ctrl.SetupSignalHandler()
 	r := &controllers.Reconciler{
 		Client:       mgr.GetClient(),
 		APIReader:    mgr.GetAPIReader(),
 		Clock:        clock.RealClock{},
-		DefaultImage: image,
+		DefaultImage: *image,
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
-		log.Error(err, "setting up controller")
-		os.Exit(1)
+		return fmt.Errorf("setting up controller: %w", err)
 	}
-	utilruntime.Must(mgr.AddHealthzCheck("healthz", healthz.Ping))
-	utilruntime.Must(mgr.AddReadyzCheck("readyz", healthz.Ping))
-	log.Info("starting", "version", version.Version, "apiserverImage", image)
-	if err := mgr.Start(ctx); err != nil {
-		log.Error(err, "running manager")
-		os.Exit(1)
+	if err := errors.Join(mgr.AddHealthzCheck("healthz", healthz.Ping), mgr.AddReadyzCheck("readyz", healthz.Ping)); err != nil {
+		return fmt.Errorf("adding health checks: %w", err)
 	}
+	log.Info("starting", "version", version.Version, "apiserverImage", *image)
+	return mgr.Start(ctx)
 }
