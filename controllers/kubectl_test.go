@@ -5,10 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
 )
 
 // kubectl runs the real kubectl (the one built with the control plane) against envtest as an admin.
@@ -84,5 +87,43 @@ func TestKubectlGetShowsColumns(t *testing.T) {
 	}
 	if f := strings.Fields(lines[1]); len(f) < 6 || f[0] != "columns" || f[1] != "False" || f[2] != "0/2" || f[3] != "0/1" {
 		t.Errorf("row %v", f)
+	}
+}
+
+// config/default builds into what `make deploy` applies: CRD, RBAC without wildcards, the operator.
+func TestDefaultKustomizationBuilds(t *testing.T) {
+	out, err := kubectl(t, "kustomize", filepath.Join("..", "config", "default"))
+	if err != nil {
+		t.Fatalf("kubectl kustomize config/default: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"kind: CustomResourceDefinition", "name: aggregation-operator-manager-role", "kind: Deployment",
+		"namespace: aggregation-operator-system", "image: local.test/aggregation-operator:", "--apiserver-image=local.test/metricsnapshot-apiserver:",
+		"--leader-elect", "name: aggregation-operator-leader-election-role",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("built manifests lack %q", want)
+		}
+	}
+	roles := 0
+	for _, doc := range strings.Split(out, "\n---\n") {
+		var role rbacv1.ClusterRole // a Role has the same shape
+		if err := yaml.Unmarshal([]byte(doc), &role); err != nil {
+			t.Fatal(err)
+		}
+		if role.Kind != "ClusterRole" && role.Kind != "Role" {
+			continue
+		}
+		roles++
+		for _, r := range role.Rules {
+			for _, s := range slices.Concat(r.APIGroups, r.Resources, r.Verbs) {
+				if s == "*" {
+					t.Errorf("%s %s has a wildcard rule %+v", role.Kind, role.Name, r)
+				}
+			}
+		}
+	}
+	if roles != 2 {
+		t.Errorf("found %d roles, want the manager ClusterRole and the leader-election Role", roles)
 	}
 }
