@@ -92,11 +92,13 @@ else
 	$(MAKE) run-local
 endif
 
-# Hook for `make run` without KUBECONFIG: start a local control plane from $(KUBE_BIN) and run the operator
-# against it. Owned by the local control-plane work; replace this recipe there.
+# `make run` without KUBECONFIG: boot the local cluster (root), deploy the operator from the local images,
+# run the sample CustomApiServer with the etcd and Prometheus it expects, and print commands to try.
 .PHONY: run-local
-run-local: ## Run the operator against a local control plane started from the binaries in bin/ (hook).
-	@echo "KUBECONFIG is not set and the local control-plane mode of 'make run' is not wired yet; set KUBECONFIG." >&2; exit 1
+run-local: cluster-up kustomize ## Boot the local cluster, deploy the operator and the sample CustomApiServer, wait until the API is Available.
+	$(MAKE) --no-print-directory deploy KUBECONFIG=$(CLUSTER_DIR)/admin.kubeconfig
+	$(KUBECTL) --kubeconfig=$(CLUSTER_DIR)/admin.kubeconfig -n aggregation-operator-system rollout status deployment/aggregation-operator-controller-manager --timeout=120s
+	$(CLUSTER) sample
 
 ##@ Deployment
 

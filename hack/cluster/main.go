@@ -1,6 +1,9 @@
 // Command cluster boots or tears down the local single-node cluster (see test/cluster).
 //
-//	go run ./hack/cluster [-state DIR] [-kube-bin DIR] [-images DIR] up|down|import
+//	go run ./hack/cluster [-state DIR] [-kube-bin DIR] [-images DIR] up|down|import|sample
+//
+// sample runs config/samples' CustomApiServer with the etcd and Prometheus it expects (`make run`
+// without KUBECONFIG, after cluster-up and deploy) and prints commands to try.
 package main
 
 import (
@@ -19,7 +22,7 @@ func main() {
 	kubeBin := flag.String("kube-bin", "bin/k8s/v1.37.2", "directory of the Kubernetes binaries, etcd and kubectl")
 	images := flag.String("images", "bin/images", "directory of the image archives to import")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: cluster [flags] up|down|import")
+		fmt.Fprintln(os.Stderr, "usage: cluster [flags] up|down|import|sample")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -52,8 +55,10 @@ func run(ctx context.Context, cfg cluster.Config, cmd string) error {
 		fmt.Printf("cluster: teardown took %s\n", d.Round(1e6))
 	case "import":
 		return cfg.ImportImages(ctx, cfg.ImagesDir)
+	case "sample":
+		return sample(ctx, cfg)
 	default:
-		return fmt.Errorf("unknown command %q (want up, down or import)", cmd)
+		return fmt.Errorf("unknown command %q (want up, down, import or sample)", cmd)
 	}
 	return nil
 }

@@ -68,6 +68,12 @@ func forgedRequest(t *testing.T, url string, cert *tls.Certificate) int {
 // apiserverPodIP is the IP of a ready MetricSnapshot apiserver pod of the sample.
 func apiserverPodIP(t *testing.T) string {
 	t.Helper()
+	return podIP(t, sampleNS, sampleName)
+}
+
+// podIP is the IP of a ready apiserver pod of CustomApiServer cas in ns.
+func podIP(t *testing.T, ns, cas string) string {
+	t.Helper()
 	var pods struct {
 		Items []struct {
 			Status struct {
@@ -76,13 +82,13 @@ func apiserverPodIP(t *testing.T) string {
 			} `json:"status"`
 		} `json:"items"`
 	}
-	kubectlJSON(t, &pods, "-n", sampleNS, "get", "pods", "-l", "aggregation.example.com/customapiserver="+sampleName)
+	kubectlJSON(t, &pods, "-n", ns, "get", "pods", "-l", "aggregation.example.com/customapiserver="+cas)
 	for _, p := range pods.Items {
 		if findCondition(p.Status.Conditions, "Ready").Status == "True" && p.Status.PodIP != "" {
 			return p.Status.PodIP
 		}
 	}
-	t.Fatalf("no ready apiserver pod of %s in %s", sampleName, sampleNS)
+	t.Fatalf("no ready apiserver pod of %s in %s", cas, ns)
 	return ""
 }
 

@@ -59,6 +59,43 @@ func deletion(t *testing.T) {
 	}
 	// With no unavailable APIService left, namespace deletion completes (no discovery failure).
 	start := time.Now()
+	failure := watchDiscoveryFailure(t, sampleNS)
 	kubectl(t, "delete", "namespace", sampleNS, "--timeout=2m")
 	record("namespace deletion after CustomApiServer deletion", time.Since(start))
+	if msg := failure(); msg != "" {
+		t.Errorf("namespace %s reported NamespaceDeletionDiscoveryFailure while deleting: %s", sampleNS, msg)
+	}
+}
+
+// watchDiscoveryFailure polls namespace ns until it is gone and returns a function reporting the
+// first NamespaceDeletionDiscoveryFailure seen (the symptom of an unavailable APIService left behind).
+func watchDiscoveryFailure(t *testing.T, ns string) func() string {
+	var mu sync.Mutex
+	var seen string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		deadline := time.Now().Add(3 * time.Minute)
+		for time.Now().Before(deadline) {
+			out, err := cfg.KubectlOutput(t.Context(), "", "get", "namespace", ns, "--ignore-not-found", "-o",
+				`jsonpath={.metadata.name} {.status.conditions[?(@.type=="NamespaceDeletionDiscoveryFailure")].status} {.status.conditions[?(@.type=="NamespaceDeletionDiscoveryFailure")].message}`)
+			if err != nil || strings.TrimSpace(out) == "" {
+				return
+			}
+			if f := strings.Fields(out); len(f) > 1 && f[1] == "True" {
+				mu.Lock()
+				if seen == "" {
+					seen = out
+				}
+				mu.Unlock()
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
+	return func() string {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return seen
+	}
 }

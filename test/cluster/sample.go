@@ -1,0 +1,45 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SampleNamespace is where config/samples' CustomApiServer runs (its name; the tutorial's namespace).
+const SampleNamespace = "custom-apiserver"
+
+// DeploySample runs what the sample CustomApiServer (samplePath) expects around it — Prometheus on
+// the node as http://prometheus:9090 and etcd as http://etcd:2379 in its namespace — applies it and
+// waits until its APIService is Available. It returns the time from apply to Available.
+func (c Config) DeploySample(ctx context.Context, samplePath, apiService string) (time.Duration, error) {
+	if err := c.StartPrometheus(ctx); err != nil {
+		return 0, err
+	}
+	ns := fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", SampleNamespace)
+	for _, m := range []string{ns, c.EtcdManifest(SampleNamespace), c.PrometheusServiceManifest(SampleNamespace)} {
+		if _, err := c.KubectlOutput(ctx, m, "apply", "-f", "-"); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := c.KubectlOutput(ctx, "", "-n", SampleNamespace, "rollout", "status", "deployment/etcd", "--timeout=120s"); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if _, err := c.KubectlOutput(ctx, "", "apply", "-f", samplePath); err != nil {
+		return 0, err
+	}
+	err := poll(ctx, "APIService "+apiService+" Available", 4*time.Minute, func(ctx context.Context) (bool, error) {
+		out, err := c.KubectlOutput(ctx, "", "get", "apiservice", apiService, "-o",
+			`jsonpath={.status.conditions[?(@.type=="Available")].status}: {.status.conditions[?(@.type=="Available")].message}`)
+		if err != nil {
+			return false, err
+		}
+		if !strings.HasPrefix(out, "True") {
+			return false, fmt.Errorf("%s", out)
+		}
+		return true, nil
+	})
+	return time.Since(start), err
+}
