@@ -1,0 +1,52 @@
+package cluster
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestUnquoteSplitsLikeIptablesSave(t *testing.T) {
+	line := `-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD`
+	got := unquote(strings.Fields(line)[1:])
+	want := []string{"FORWARD", "-m", "comment", "--comment", "kubernetes forwarding rules", "-j", "KUBE-FORWARD"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("unquote = %q, want %q", got, want)
+	}
+}
+
+func TestOnlyClusterChainsAreRemoved(t *testing.T) {
+	cases := []struct {
+		rule string
+		ours bool
+	}{
+		{`-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD`, true},
+		{`-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT`, true},
+		{`-A FORWARD -s 10.0.0.0/8 -j DROP`, false},
+		{`-A DOCKER-USER -j RETURN`, false},
+		{`-A INPUT -g KUBE-FIREWALL`, true},
+	}
+	for _, c := range cases {
+		if got := jumpsToCluster(strings.Fields(c.rule)); got != c.ours {
+			t.Errorf("jumpsToCluster(%q) = %v, want %v", c.rule, got, c.ours)
+		}
+	}
+}
+
+func TestSnapshotDiffNamesWhatChanged(t *testing.T) {
+	before := HostSnapshot{Items: map[string][]string{"links": {"eth0", "lo"}, "sysctls": {"net/ipv4/ip_forward=0"}}}
+	after := HostSnapshot{Items: map[string][]string{"links": {"aggopbr0", "eth0", "lo"}, "sysctls": {"net/ipv4/ip_forward=1"}}}
+	want := []string{"links: added aggopbr0", "sysctls: added net/ipv4/ip_forward=1", "sysctls: removed net/ipv4/ip_forward=0"}
+	if got := before.Diff(after); !reflect.DeepEqual(got, want) {
+		t.Errorf("Diff = %q, want %q", got, want)
+	}
+	if got := before.Diff(before); len(got) != 0 {
+		t.Errorf("Diff of a snapshot with itself = %q, want none", got)
+	}
+}
+
+func TestUnescapeMount(t *testing.T) {
+	if got := unescapeMount(`/run/a\040b`); got != "/run/a b" {
+		t.Errorf("unescapeMount = %q", got)
+	}
+}
