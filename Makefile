@@ -5,7 +5,8 @@
 VERSION ?= v0.1.0
 KUBE_VERSION ?= v1.37.2
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
-KUSTOMIZE_VERSION ?= v5.8.1  # v5.8.2+ needs Go >= 1.27
+# kustomize v5.8.2+ needs Go >= 1.27.
+KUSTOMIZE_VERSION ?= v5.8.1
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
