@@ -22,7 +22,7 @@ if [ ! -x "$out/kube" ]; then
   start=$(date +%s)
   (cd "$root/hack/tools/kube" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $stamp" -o "$out/kube.tmp" .)
   mv "$out/kube.tmp" "$out/kube"
-  echo ">> kube built in $(( $(date +%s) - start ))s"
+  echo ">> kube built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
 fi
 for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
   ln -sf kube "$out/$c"
@@ -33,7 +33,7 @@ if [ ! -x "$out/etcd" ]; then
   start=$(date +%s)
   (cd "$root/hack/tools/etcd" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/etcd.tmp" .)
   mv "$out/etcd.tmp" "$out/etcd"
-  echo ">> etcd built in $(( $(date +%s) - start ))s"
+  echo ">> etcd built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
 fi
 
 if [ ! -x "$out/coredns" ]; then
@@ -41,5 +41,5 @@ if [ ! -x "$out/coredns" ]; then
   start=$(date +%s)
   (cd "$root/hack/tools/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/coredns.tmp" .)
   mv "$out/coredns.tmp" "$out/coredns"
-  echo ">> coredns built in $(( $(date +%s) - start ))s"
+  echo ">> coredns built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
 fi

@@ -89,21 +89,12 @@ func killCgroupProcs() {
 	}
 }
 
-// killStrays kills processes whose command line names the state dir (containerd shims, which
-// outlive containerd) and waits for them, bounded.
+// killStrays kills the cluster's leftover processes (containerd shims outlive containerd; a crashed
+// run leaves components without pid files) and waits for them, bounded.
 func (c Config) killStrays() error {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if strings.Contains(string(cmdline), c.StateDir+"/") {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			pids = append(pids, pid)
-		}
+	pids := c.clusterProcesses()
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 	for _, pid := range pids {
 		if !waitGone(pid, 10*time.Second) {
@@ -228,4 +219,22 @@ func (c Config) removeState() error {
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// clusterProcesses are live processes the cluster started: components run from the state dir and
+// containerd shims serving its socket. Nothing else (not a `tail -f` of its logs) matches.
+func (c Config) clusterProcesses() []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if c.ownsPID(pid) || strings.Contains(string(cmdline), c.containerdSock()) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -56,16 +55,9 @@ func (c Config) Snapshot(ctx context.Context) HostSnapshot {
 			add("dirs", d)
 		}
 	}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if strings.Contains(string(cmdline), c.StateDir+"/") && alive(pid) {
-			add("processes", strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
+	for _, pid := range c.clusterProcesses() {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		add("processes", strings.ReplaceAll(string(cmdline), "\x00", " "))
 	}
 	for k := range s.Items {
 		sort.Strings(s.Items[k])

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,6 +98,12 @@ func printTimings() {
 	timings.Lock()
 	defer timings.Unlock()
 	fmt.Println("e2e timings:")
+	// hack/kube-binaries.sh records how long the (cached) binaries took to build.
+	if b, err := os.ReadFile(filepath.Join(cfg.KubeBin, "build-times.txt")); err == nil {
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			fmt.Printf("  binaries (cached in %s): %s\n", cfg.KubeBin, strings.TrimPrefix(l, ">> "))
+		}
+	}
 	for _, k := range timings.order {
 		fmt.Printf("  %-45s %s\n", k, timings.d[k].Round(time.Millisecond))
 	}
