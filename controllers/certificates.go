@@ -76,6 +76,7 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 	if err := a.apply(ctx, newSecret(), desiredServingSecret(cas, n, plan)); err != nil {
 		return nil, err
 	}
+	r.emit(cas, certificateEvents(cur, plan, n)...)
 	cas.Status.Certificates = &aggv1alpha1.CertificatesStatus{
 		ServingNotAfter: &metav1.Time{Time: plan.Serving.Cert.NotAfter},
 		CANotAfter:      &metav1.Time{Time: plan.CA.Cert.NotAfter},

@@ -62,14 +62,20 @@ func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *
 	if err := r.Client.List(ctx, list, client.MatchingLabels{LabelOwner: cas.Name}); err != nil {
 		return conflicts, errors.Join(append(errs, fmt.Errorf("listing APIServices: %w", err))...)
 	}
+	var deleted []string
 	for i := range list.Items {
 		svc := &list.Items[i]
 		if want[svc.Name] || foreignOwner(svc, cas) != "" {
 			continue
 		}
-		if err := r.Client.Delete(ctx, svc, client.Preconditions{UID: &svc.UID}); err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		err := r.Client.Delete(ctx, svc, client.Preconditions{UID: &svc.UID})
+		switch {
+		case err == nil:
+			deleted = append(deleted, svc.Name)
+		case !apierrors.IsNotFound(err) && !apierrors.IsConflict(err):
 			errs = append(errs, fmt.Errorf("deleting APIService %s no longer in spec: %w", svc.Name, err))
 		}
 	}
+	r.emit(cas, apiServicesRemovedEvent(deleted, "no longer in spec.apiServices")...)
 	return conflicts, errors.Join(errs...)
 }

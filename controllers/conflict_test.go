@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,6 +56,7 @@ func TestForeignAPIServiceIsLeftUntouched(t *testing.T) {
 	})
 	createCAS(t, cas)
 	waitConflict(t, cas.Name, "metrics-server-installer")
+	waitEvent(t, reconciled(t, cas.Name).UID, corev1.EventTypeWarning, EventAPIServiceConflict, "v1beta1.metrics.k8s.io", "metrics-server-installer")
 
 	got := &apiregv1.APIService{}
 	if err := k8s.Get(ctx, client.ObjectKeyFromObject(foreign), got); err != nil {
@@ -105,6 +107,7 @@ func TestSecondClaimOnAGroupVersionConflicts(t *testing.T) {
 	second := newCAS("claim-second", "claimed.example.com")
 	createCAS(t, second)
 	waitConflict(t, second.Name, "CustomApiServer claim-first")
+	waitEvent(t, reconciled(t, second.Name).UID, corev1.EventTypeWarning, EventAPIServiceConflict, "v1.claimed.example.com", "CustomApiServer claim-first")
 
 	if err := k8s.Get(ctx, client.ObjectKeyFromObject(api), api); err != nil {
 		t.Fatal(err)

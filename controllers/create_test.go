@@ -142,11 +142,12 @@ func TestCreateMakesEveryChild(t *testing.T) {
 	verifyServing(t, serving.Data[corev1.TLSCertKey], api.Spec.CABundle, n.Service+"."+n.Namespace+".svc", time.Now())
 
 	// Status mirrors the aggregator's verdict on the APIService (no pods run here, so it is not Available).
+	var avail *apiregv1.APIServiceCondition
 	eventually(t, 60*time.Second, func() error {
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(api), api); err != nil {
 			return err
 		}
-		var avail *apiregv1.APIServiceCondition
+		avail = nil
 		for i := range api.Status.Conditions {
 			if api.Status.Conditions[i].Type == apiregv1.Available {
 				avail = &api.Status.Conditions[i]
@@ -178,6 +179,11 @@ func TestCreateMakesEveryChild(t *testing.T) {
 		}
 		return nil
 	})
+
+	// Events tell the same story to `kubectl describe`: the certificates were issued, the aggregator's
+	// reason for not serving the API.
+	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventCertificateIssued, "serving certificate for "+n.Service+"."+n.Namespace+".svc")
+	waitEvent(t, cas.UID, corev1.EventTypeWarning, EventAPIServiceUnavailable, "v1.create.example.com", avail.Reason)
 }
 
 // verifyServing checks what a client trusting bundle sees when it dials serverName.

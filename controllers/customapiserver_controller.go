@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -29,6 +30,8 @@ type Reconciler struct {
 	Clock clock.PassiveClock
 	// DefaultImage is used when spec.image is empty (operator flag --apiserver-image).
 	DefaultImage string
+	// Recorder emits events on the CustomApiServer (the manager's GetEventRecorder(EventSource)).
+	Recorder events.EventRecorder
 }
 
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers,verbs=get;list;watch;update;patch
@@ -59,9 +62,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ re
 		if equality.Semantic.DeepEqual(before.Status, cas.Status) {
 			return
 		}
-		if err := r.Client.Status().Patch(ctx, cas, ctrl.MergeFrom(before)); err != nil && !apierrors.IsNotFound(err) {
-			retErr = errors.Join(retErr, fmt.Errorf("writing status: %w", err))
+		if err := r.Client.Status().Patch(ctx, cas, ctrl.MergeFrom(before)); err != nil {
+			if !apierrors.IsNotFound(err) {
+				retErr = errors.Join(retErr, fmt.Errorf("writing status: %w", err))
+			}
+			return
 		}
+		// Only once the new state is stored: a failed write is retried and must not repeat the events.
+		r.emit(cas, apiServiceEvents(before.Status.APIServices, cas.Status.APIServices)...)
 	}()
 	return r.reconcileNormal(ctx, cas)
 }

@@ -27,12 +27,20 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, cas *aggv1alpha1.Custo
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	var deleted []string
+	// Also when a later deletion fails: those that went are gone for good and will not be reported again.
+	defer func() { r.emit(cas, apiServicesRemovedEvent(deleted, "before deleting the CustomApiServer")...) }()
 	for i := range remaining {
 		svc := &remaining[i]
-		if err := r.Client.Delete(ctx, svc, client.Preconditions{UID: &svc.UID}); err != nil && !apierrors.IsNotFound(err) {
+		err := r.Client.Delete(ctx, svc, client.Preconditions{UID: &svc.UID})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
 			return reconcile.Result{}, fmt.Errorf("deleting APIService %s: %w", svc.Name, err)
 		}
 		log.FromContext(ctx).Info("deleted APIService", "apiservice", svc.Name)
+		deleted = append(deleted, svc.Name)
 	}
 	if len(remaining) > 0 {
 		if remaining, err = r.ownedAPIServices(ctx, cas); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
@@ -50,6 +51,7 @@ func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
 		}
 		return nil
 	})
+	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventAPIServicesRemoved, "v1.teardown.example.com", "v2beta1.teardown.example.com")
 	for what, o := range kids {
 		err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o)
 		if _, isAPI := o.(*apiregv1.APIService); isAPI {
@@ -109,4 +111,5 @@ func TestRemovedAPIServiceIsDeleted(t *testing.T) {
 		}
 		return k8s.Get(ctx, client.ObjectKey{Name: "v1.shrink.example.com"}, &apiregv1.APIService{})
 	})
+	waitEvent(t, got.UID, corev1.EventTypeNormal, EventAPIServicesRemoved, "v2.shrink.example.com", "no longer in spec.apiServices")
 }

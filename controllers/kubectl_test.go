@@ -90,6 +90,24 @@ func TestKubectlGetShowsColumns(t *testing.T) {
 	}
 }
 
+// `kubectl describe customapiserver` lists the operator's events under the conditions.
+func TestKubectlDescribeShowsEvents(t *testing.T) {
+	cas := newCAS("describe", "describe.example.com")
+	createCAS(t, cas)
+	waitEvent(t, reconciled(t, cas.Name).UID, "Normal", EventCertificateIssued)
+	out, err := kubectl(t, "describe", "customapiserver", "describe")
+	if err != nil {
+		t.Fatalf("kubectl describe: %v\n%s", err, out)
+	}
+	events := strings.Index(out, "Events:")
+	if events < 0 || events < strings.Index(out, "Conditions:") {
+		t.Fatalf("no Events section after the conditions:\n%s", out)
+	}
+	if rest := out[events:]; !strings.Contains(rest, EventCertificateIssued) || !strings.Contains(rest, EventSource) {
+		t.Errorf("events section lacks %s from %s:\n%s", EventCertificateIssued, EventSource, rest)
+	}
+}
+
 // config/default builds into what `make deploy` applies: CRD, RBAC without wildcards, the operator.
 func TestDefaultKustomizationBuilds(t *testing.T) {
 	out, err := kubectl(t, "kustomize", filepath.Join("..", "config", "default"))

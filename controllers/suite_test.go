@@ -86,7 +86,8 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage}
+	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage,
+		Recorder: mgr.GetEventRecorder(EventSource)}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		cancel()

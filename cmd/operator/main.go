@@ -87,6 +87,7 @@ func run(ctx context.Context, args []string) error {
 		APIReader:    mgr.GetAPIReader(),
 		Clock:        clock.RealClock{},
 		DefaultImage: *image,
+		Recorder:     mgr.GetEventRecorder(controllers.EventSource),
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up controller: %w", err)

@@ -1,0 +1,146 @@
+package controllers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/controllers/certs"
+)
+
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// EventSource is the reporting controller of the operator's events (events.k8s.io/v1).
+const EventSource = "aggregation-operator"
+
+// Event reasons. Events are emitted on the CustomApiServer only when something changes (an event is a write,
+// and an unchanged object's reconcile writes nothing); `kubectl describe customapiserver` and
+// `kubectl get events` show them next to the conditions, which say what holds now.
+const (
+	// EventCertificateIssued (Normal): a serving certificate was issued where there was none, with a new CA
+	// when there was none either.
+	EventCertificateIssued = "CertificateIssued"
+	// EventServingCertificateRenewed (Normal): renewBefore was reached (or the Service's names or the CA
+	// changed); the pods reload the new files without restarting.
+	EventServingCertificateRenewed = "ServingCertificateRenewed"
+	// EventCARotated (Normal): the CA was renewed; the caBundle carries the old CA until it expires.
+	EventCARotated = "CARotated"
+	// EventAPIServiceConflict (Warning): an APIService of a wanted name belongs to someone else (named in the
+	// note) and was left untouched.
+	EventAPIServiceConflict = ReasonAPIServiceConflict
+	// EventAPIServiceUnavailable (Warning): the aggregator reports an APIService unavailable; the note carries
+	// the aggregator's reason (MissingEndpoints, FailedDiscoveryCheck, ...) and message.
+	EventAPIServiceUnavailable = "APIServiceUnavailable"
+	// EventAPIServiceAvailable (Normal): the aggregator reports an APIService available (again).
+	EventAPIServiceAvailable = "APIServiceAvailable"
+	// EventAPIServicesRemoved (Normal): APIServices were deleted, on deletion of the CustomApiServer or
+	// because they left spec.apiServices.
+	EventAPIServicesRemoved = "APIServicesRemoved"
+)
+
+// maxNote is the API server's limit on an event's note; longer aggregator messages are cut.
+const maxNote = 1024
+
+// event is one Event to emit on the CustomApiServer. related (optional) is the child it is about: the
+// recorder folds repeated events with the same reason and related object into a series, so two
+// APIServices of one CustomApiServer must not share a related object.
+type event struct {
+	Type, Reason, Action, Note string
+	Related                    runtime.Object
+}
+
+// emit records evs on cas.
+func (r *Reconciler) emit(cas *aggv1alpha1.CustomApiServer, evs ...event) {
+	for _, e := range evs {
+		note := e.Note
+		if len(note) > maxNote {
+			note = note[:maxNote-3] + "..."
+		}
+		r.Recorder.Eventf(cas, e.Related, e.Type, e.Reason, e.Action, "%s", note)
+	}
+}
+
+// certificateEvents says what a certificate plan changed compared with what was stored before it.
+func certificateEvents(cur certs.Current, p *certs.Plan, n names) []event {
+	caSecret := secretRef(n.Namespace, n.CASecret)
+	servingSecret := secretRef(n.Namespace, n.ServingSecret)
+	if cur.CA == nil {
+		return []event{{corev1.EventTypeNormal, EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
+			"issued a CA valid until %s and a serving certificate for %s valid until %s",
+			stamp(p.CA.Cert.NotAfter), n.Service+"."+n.Namespace+".svc", stamp(p.Serving.Cert.NotAfter)), servingSecret}}
+	}
+	var out []event
+	if p.CARenewed {
+		out = append(out, event{corev1.EventTypeNormal, EventCARotated, "RotateCA", fmt.Sprintf(
+			"renewed the CA, now valid until %s; the caBundle keeps the previous CA until %s",
+			stamp(p.CA.Cert.NotAfter), stamp(cur.CA.Cert.NotAfter)), caSecret})
+	}
+	switch {
+	case !p.Issued:
+	case cur.Serving == nil:
+		out = append(out, event{corev1.EventTypeNormal, EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
+			"issued a serving certificate valid until %s", stamp(p.Serving.Cert.NotAfter)), servingSecret})
+	default:
+		out = append(out, event{corev1.EventTypeNormal, EventServingCertificateRenewed, "RenewServingCertificate", fmt.Sprintf(
+			"renewed the serving certificate (the previous one expires %s), now valid until %s",
+			stamp(cur.Serving.Cert.NotAfter), stamp(p.Serving.Cert.NotAfter)), servingSecret})
+	}
+	return out
+}
+
+// apiServiceEvents compares the per-APIService status before and after a reconcile: a new conflict, an
+// APIService going unavailable (or failing for another reason) and one becoming available are events;
+// anything that stays as it was is not.
+func apiServiceEvents(before, after []aggv1alpha1.APIServiceStatus) []event {
+	prev := make(map[string]aggv1alpha1.APIServiceStatus, len(before))
+	for _, e := range before {
+		prev[e.Name] = e
+	}
+	var out []event
+	for _, e := range after {
+		was, seen := prev[e.Name]
+		related := apiServiceRef(e.Name)
+		switch {
+		case e.Reason == ReasonAPIServiceConflict:
+			if !seen || was.Reason != e.Reason || was.Message != e.Message {
+				out = append(out, event{corev1.EventTypeWarning, EventAPIServiceConflict, "ApplyAPIService", e.Message, related})
+			}
+		case e.Available == string(metav1.ConditionTrue):
+			if !seen || was.Available != e.Available {
+				out = append(out, event{corev1.EventTypeNormal, EventAPIServiceAvailable, "ObserveAPIService",
+					fmt.Sprintf("APIService %s is available", e.Name), related})
+			}
+		case e.Available == string(metav1.ConditionFalse):
+			if !seen || was.Available != e.Available || was.Reason != e.Reason {
+				out = append(out, event{corev1.EventTypeWarning, EventAPIServiceUnavailable, "ObserveAPIService",
+					fmt.Sprintf("APIService %s is unavailable: %s: %s", e.Name, e.Reason, e.Message), related})
+			}
+		}
+	}
+	return out
+}
+
+// apiServicesRemovedEvent reports APIServices the operator deleted, and why.
+func apiServicesRemovedEvent(deleted []string, why string) []event {
+	if len(deleted) == 0 {
+		return nil
+	}
+	return []event{{corev1.EventTypeNormal, EventAPIServicesRemoved, "DeleteAPIServices",
+		fmt.Sprintf("deleted APIService %s %s", strings.Join(deleted, ", "), why), nil}}
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// secretRef and apiServiceRef name a child for an event's related object (kind and name are all it needs).
+func secretRef(ns, name string) *corev1.ObjectReference {
+	return &corev1.ObjectReference{APIVersion: "v1", Kind: "Secret", Namespace: ns, Name: name}
+}
+
+func apiServiceRef(name string) *corev1.ObjectReference {
+	return &corev1.ObjectReference{APIVersion: "apiregistration.k8s.io/v1", Kind: "APIService", Name: name}
+}

@@ -1,0 +1,151 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/controllers/certs"
+)
+
+// waitEvent waits for an event on the CustomApiServer with uid, as `kubectl describe` finds them (core/v1
+// events by involvedObject, in every namespace), with the given type and reason and a note containing
+// every string of notes. It returns the event.
+func waitEvent(t *testing.T, uid types.UID, typ, reason string, notes ...string) corev1.Event {
+	t.Helper()
+	var found corev1.Event
+	eventually(t, 30*time.Second, func() error {
+		list := &corev1.EventList{}
+		if err := k8s.List(context.Background(), list, client.MatchingFields{"involvedObject.uid": string(uid)}); err != nil {
+			return err
+		}
+		var seen []string
+	next:
+		for _, e := range list.Items {
+			seen = append(seen, e.Type+"/"+e.Reason+": "+e.Message)
+			if e.Type != typ || e.Reason != reason {
+				continue
+			}
+			for _, n := range notes {
+				if !strings.Contains(e.Message, n) {
+					continue next
+				}
+			}
+			found = e
+			return nil
+		}
+		return fmt.Errorf("no %s event %s with %q; events: %q", typ, reason, notes, seen)
+	})
+	return found
+}
+
+// eventSpy records the reasons of the events a reconciler emits, for a test that counts them.
+type eventSpy struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (s *eventSpy) Eventf(_, _ runtime.Object, _, reason, _, _ string, _ ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reasons = append(s.reasons, reason)
+}
+
+func (s *eventSpy) reset() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.reasons
+	s.reasons = nil
+	return r
+}
+
+func TestAPIServiceEvents(t *testing.T) {
+	st := func(name, avail, reason, msg string) aggv1alpha1.APIServiceStatus {
+		return aggv1alpha1.APIServiceStatus{Name: name, Available: avail, Reason: reason, Message: msg}
+	}
+	up := st("v1.a.example.com", "True", "Passed", "all checks passed")
+	down := st("v1.a.example.com", "False", "MissingEndpoints", "endpoints for service/a in \"a\" have no addresses")
+	failing := st("v1.a.example.com", "False", "FailedDiscoveryCheck", "failing or missing response")
+	pending := st("v1.a.example.com", "Unknown", ReasonAPIServicePending, "not checked yet")
+	conflict := st("v1.a.example.com", "Conflict", ReasonAPIServiceConflict, "APIService v1.a.example.com belongs to CustomApiServer other")
+	for _, tc := range []struct {
+		name          string
+		before, after []aggv1alpha1.APIServiceStatus
+		want          []string // type/reason
+		note          string   // in the first event's note
+	}{
+		{"unchanged available", []aggv1alpha1.APIServiceStatus{up}, []aggv1alpha1.APIServiceStatus{up}, nil, ""},
+		{"unchanged unavailable", []aggv1alpha1.APIServiceStatus{down}, []aggv1alpha1.APIServiceStatus{down}, nil, ""},
+		{"unchanged conflict", []aggv1alpha1.APIServiceStatus{conflict}, []aggv1alpha1.APIServiceStatus{conflict}, nil, ""},
+		{"still pending", nil, []aggv1alpha1.APIServiceStatus{pending}, nil, ""},
+		{"became unavailable", []aggv1alpha1.APIServiceStatus{up}, []aggv1alpha1.APIServiceStatus{down}, []string{"Warning/APIServiceUnavailable"}, "MissingEndpoints: endpoints"},
+		{"unavailable for another reason", []aggv1alpha1.APIServiceStatus{down}, []aggv1alpha1.APIServiceStatus{failing}, []string{"Warning/APIServiceUnavailable"}, "FailedDiscoveryCheck"},
+		{"available again", []aggv1alpha1.APIServiceStatus{down}, []aggv1alpha1.APIServiceStatus{up}, []string{"Normal/APIServiceAvailable"}, "v1.a.example.com is available"},
+		{"first verdict available", []aggv1alpha1.APIServiceStatus{pending}, []aggv1alpha1.APIServiceStatus{up}, []string{"Normal/APIServiceAvailable"}, ""},
+		{"conflict detected", nil, []aggv1alpha1.APIServiceStatus{conflict}, []string{"Warning/APIServiceConflict"}, "CustomApiServer other"},
+		{"conflict resolved, then served", []aggv1alpha1.APIServiceStatus{conflict}, []aggv1alpha1.APIServiceStatus{up}, []string{"Normal/APIServiceAvailable"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := apiServiceEvents(tc.before, tc.after)
+			var reasons []string
+			for _, e := range got {
+				reasons = append(reasons, e.Type+"/"+e.Reason)
+			}
+			if fmt.Sprint(reasons) != fmt.Sprint(tc.want) {
+				t.Fatalf("events %v, want %v", reasons, tc.want)
+			}
+			if tc.note != "" && !strings.Contains(got[0].Note, tc.note) {
+				t.Errorf("note %q lacks %q", got[0].Note, tc.note)
+			}
+		})
+	}
+}
+
+func TestCertificateEvents(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	lt := certs.Lifetimes{Serving: 365 * 24 * time.Hour, RenewBefore: 30 * 24 * time.Hour, CA: 5 * 365 * 24 * time.Hour}
+	n := namesFor(newCAS("ev", "ev.example.com"))
+	dns := servingDNSNames(n)
+	decide := func(cur certs.Current, at time.Time) *certs.Plan {
+		p, err := certs.Decide(cur, dns, at, lt, "test CA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	reasons := func(evs []event) string {
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.Reason)
+		}
+		return strings.Join(out, ",")
+	}
+	first := decide(certs.Current{}, now)
+	if got := reasons(certificateEvents(certs.Current{}, first, n)); got != EventCertificateIssued {
+		t.Errorf("first issuance: %s", got)
+	}
+	stored := certs.Current{CA: first.CA, Serving: first.Serving}
+	if got := reasons(certificateEvents(stored, decide(stored, now.Add(time.Hour)), n)); got != "" {
+		t.Errorf("nothing due, yet events %s", got)
+	}
+	servingDue := first.Serving.Cert.NotAfter.Add(-lt.RenewBefore + time.Minute)
+	if got := reasons(certificateEvents(stored, decide(stored, servingDue), n)); got != EventServingCertificateRenewed {
+		t.Errorf("serving certificate due: %s", got)
+	}
+	caDue := first.CA.Cert.NotAfter.Add(-lt.RenewBefore + time.Minute)
+	if got := reasons(certificateEvents(stored, decide(stored, caDue), n)); got != EventCARotated+","+EventServingCertificateRenewed {
+		t.Errorf("CA due: %s", got)
+	}
+	if got := reasons(certificateEvents(certs.Current{CA: first.CA}, decide(certs.Current{CA: first.CA}, now), n)); got != EventCertificateIssued {
+		t.Errorf("serving Secret lost: %s", got)
+	}
+}
