@@ -9,15 +9,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
-)
 
-// Images of the local cluster's own pieces, named under a dotted registry so containerd keeps them local.
-const (
-	SandboxImage = "local.test/sandbox:v1"
-	EtcdImage    = "local.test/etcd:v3.7.3"
-	CoreDNSImage = "local.test/coredns:v1.15.0"
+	"example.com/aggregation-operator/test/cluster"
 )
 
 func main() {
@@ -43,7 +37,7 @@ func run(out, operatorImage, apiserverImage, ldflags, kubeBin string) error {
 	goImages := []struct{ ref, pkg, entry, ldflags string }{
 		{operatorImage, "./cmd/operator", "/operator", ldflags},
 		{apiserverImage, "./cmd/apiserver", "/apiserver", ""},
-		{SandboxImage, "./hack/sandbox", "/pause", ""},
+		{cluster.SandboxImage, "./hack/sandbox", "/pause", ""},
 	}
 	for _, g := range goImages {
 		if _, err := os.Stat(g.pkg); err != nil {
@@ -59,12 +53,12 @@ func run(out, operatorImage, apiserverImage, ldflags, kubeBin string) error {
 	}
 	if kubeBin != "" {
 		specs = append(specs,
-			imageSpec{Ref: EtcdImage, Binary: filepath.Join(kubeBin, "etcd"), Entrypoint: "/etcd"},
-			imageSpec{Ref: CoreDNSImage, Binary: filepath.Join(kubeBin, "coredns"), Entrypoint: "/coredns"},
+			imageSpec{Ref: cluster.EtcdImage, Binary: filepath.Join(kubeBin, "etcd"), Entrypoint: "/etcd"},
+			imageSpec{Ref: cluster.CoreDNSImage, Binary: filepath.Join(kubeBin, "coredns"), Entrypoint: "/coredns"},
 		)
 	}
 	for _, s := range specs {
-		path := filepath.Join(out, TarballName(s.Ref))
+		path := filepath.Join(out, cluster.TarballName(s.Ref))
 		if err := writeImage(s, path); err != nil {
 			return err
 		}
@@ -72,10 +66,4 @@ func run(out, operatorImage, apiserverImage, ldflags, kubeBin string) error {
 	}
 	fmt.Printf("images: %d images in %s\n", len(specs), time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// TarballName maps an image reference to a file name: local.test/etcd:v3.7.3 -> etcd_v3.7.3.tar.
-func TarballName(ref string) string {
-	base := ref[strings.LastIndex(ref, "/")+1:]
-	return strings.ReplaceAll(base, ":", "_") + ".tar"
 }

@@ -11,6 +11,13 @@ import (
 	"path/filepath"
 )
 
+// Images of the cluster's own pieces (built by `make images`), under a dotted registry so containerd keeps them local.
+const (
+	SandboxImage = "local.test/sandbox:v1"
+	EtcdImage    = "local.test/etcd:v3.7.3"
+	CoreDNSImage = "local.test/coredns:v1.15.0"
+)
+
 // Config describes one local cluster. Paths are absolute.
 type Config struct {
 	StateDir  string // everything the cluster writes: pki, configs, data, logs, pid files
@@ -50,8 +57,8 @@ func Default(stateDir, kubeBin, imagesDir string) Config {
 		ServiceCIDR:  "10.96.0.0/24",
 		ServiceIP:    "10.96.0.1",
 		DNSIP:        "10.96.0.10",
-		SandboxImage: "local.test/sandbox:v1",
-		CoreDNSImage: "local.test/coredns:v1.15.0",
+		SandboxImage: SandboxImage,
+		CoreDNSImage: CoreDNSImage,
 		Log:          os.Stderr,
 	}
 }

@@ -28,7 +28,7 @@ func (c Config) ImportImages(ctx context.Context, dir string) error {
 			return fmt.Errorf("importing %s: %w", t, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "sandbox_v1.tar")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, TarballName(c.SandboxImage))); err != nil {
 		return fmt.Errorf("the sandbox image %s is missing from %s: run `make images`", c.SandboxImage, dir)
 	}
 	c.logf("imported %d images: %s", len(tars), strings.Join(baseNames(tars), " "))
@@ -41,4 +41,10 @@ func baseNames(paths []string) []string {
 		out[i] = filepath.Base(p)
 	}
 	return out
+}
+
+// TarballName maps an image reference to its archive's file name: local.test/etcd:v3.7.3 -> etcd_v3.7.3.tar.
+func TarballName(ref string) string {
+	base := ref[strings.LastIndex(ref, "/")+1:]
+	return strings.ReplaceAll(base, ":", "_") + ".tar"
 }

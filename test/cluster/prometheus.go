@@ -149,6 +149,3 @@ spec:
   - {name: client, port: 2379, targetPort: 2379}
 `, ns, EtcdImage)
 }
-
-// EtcdImage is built by `make images` from the etcd binary of hack/kube-binaries.sh.
-const EtcdImage = "local.test/etcd:v3.7.3"
