@@ -19,72 +19,40 @@ package validation
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
-// metricName is Prometheus' metric name syntax.
-var metricName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+// promql is Prometheus' own parser with default options: experimental functions and syntax stay
+// off, as they are on a Prometheus server that has not enabled them.
+var promql = parser.NewParser(parser.Options{})
 
-// CheckExpression accepts a metric name or something shaped like a PromQL expression:
-// printable, with balanced (), [], {} and closed string literals. It is a syntax guard that gives
-// a field error at write time; Prometheus remains the judge of semantics, and an expression it
-// rejects shows up in the Collected condition. (The full PromQL parser lives in
-// github.com/prometheus/prometheus, a dependency far too large for this check.)
+// CheckExpression accepts a metric name or PromQL expression that Prometheus' parser accepts and
+// whose result the collector can store: a scalar or an instant vector. Control characters are
+// refused although PromQL treats newlines as blanks, because the value is shown in kubectl's
+// METRICS column and used as a key in status.data.
 func CheckExpression(expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return errors.New("must not be blank")
-	}
-	if metricName.MatchString(expr) {
-		return nil
 	}
 	for _, r := range expr {
 		if !unicode.IsPrint(r) && r != '\t' {
 			return fmt.Errorf("must not contain control character %q", r)
 		}
 	}
-	if !strings.ContainsFunc(expr, func(r rune) bool { return unicode.IsLetter(r) || r == '_' || unicode.IsDigit(r) }) {
-		return errors.New("must contain a metric name, function or number")
+	parsed, err := promql.ParseExpr(expr)
+	if err != nil {
+		// The parser reports only its first error, with line:column, on one line.
+		return err
 	}
-	return checkBalanced(expr)
-}
-
-// checkBalanced walks the expression once, skipping string literals, and matches brackets.
-func checkBalanced(expr string) error {
-	closing := map[rune]rune{')': '(', ']': '[', '}': '{'}
-	var stack []rune
-	var quote rune
-	escaped := false
-	for i, r := range expr {
-		if quote != 0 {
-			switch {
-			case escaped:
-				escaped = false
-			case r == '\\' && quote != '`':
-				escaped = true
-			case r == quote:
-				quote = 0
-			}
-			continue
-		}
-		switch r {
-		case '"', '\'', '`':
-			quote = r
-		case '(', '[', '{':
-			stack = append(stack, r)
-		case ')', ']', '}':
-			if len(stack) == 0 || stack[len(stack)-1] != closing[r] {
-				return fmt.Errorf("unexpected %q at offset %d", r, i)
-			}
-			stack = stack[:len(stack)-1]
-		}
+	switch parsed.Type() {
+	case parser.ValueTypeScalar, parser.ValueTypeVector:
+		return nil
+	case parser.ValueTypeMatrix:
+		return errors.New("evaluates to a range vector; want a scalar or an instant vector (e.g. wrap it in rate() or last_over_time())")
+	default:
+		return fmt.Errorf("evaluates to a %s; want a scalar or an instant vector", parsed.Type())
 	}
-	if quote != 0 {
-		return fmt.Errorf("unterminated string literal starting with %q", quote)
-	}
-	if len(stack) > 0 {
-		return fmt.Errorf("unclosed %q", stack[len(stack)-1])
-	}
-	return nil
 }

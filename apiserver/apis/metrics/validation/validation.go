@@ -46,15 +46,17 @@ type Sources = sets.Set[string]
 func ValidateMetricSnapshot(s *metrics.MetricSnapshot, sources Sources) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&s.ObjectMeta, true,
 		apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	allErrs = append(allErrs, validateSpec(&s.Spec, sources, true, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, true, nil, field.NewPath("spec"))...)
 	return allErrs
 }
 
 // ValidateMetricSnapshotUpdate validates a spec update. An unchanged spec.source need not be
-// configured any more, so objects stay editable and deletable after a source is removed.
+// configured any more, and metrics the old object already had are not parsed again, so objects
+// stay editable and deletable after a source is removed or the PromQL check becomes stricter.
 func ValidateMetricSnapshotUpdate(s, old *metrics.MetricSnapshot, sources Sources) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	allErrs = append(allErrs, validateSpec(&s.Spec, sources, s.Spec.Source != old.Spec.Source, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, s.Spec.Source != old.Spec.Source,
+		sets.New(old.Spec.Metrics...), field.NewPath("spec"))...)
 	return allErrs
 }
 
@@ -69,10 +71,11 @@ func ValidateMetricSnapshotStatusUpdate(s, old *metrics.MetricSnapshot) field.Er
 	return allErrs
 }
 
-func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, checkSourceKnown bool, path *field.Path) field.ErrorList {
+// unparsed holds metrics accepted earlier that are exempt from the expression check.
+func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, checkSourceKnown bool, unparsed sets.Set[string], path *field.Path) field.ErrorList {
 	var allErrs field.ErrorList
 	allErrs = append(allErrs, validateSource(spec.Source, sources, checkSourceKnown, path.Child("source"))...)
-	allErrs = append(allErrs, validateMetrics(spec.Metrics, path.Child("metrics"))...)
+	allErrs = append(allErrs, validateMetrics(spec.Metrics, unparsed, path.Child("metrics"))...)
 	allErrs = append(allErrs, validateInterval(spec.Interval, path.Child("interval"))...)
 	return allErrs
 }
@@ -90,7 +93,7 @@ func validateSource(source string, sources Sources, checkKnown bool, path *field
 	return nil
 }
 
-func validateMetrics(list []string, path *field.Path) field.ErrorList {
+func validateMetrics(list []string, unparsed sets.Set[string], path *field.Path) field.ErrorList {
 	if len(list) == 0 {
 		return field.ErrorList{field.Required(path, "at least one metric name or PromQL expression")}
 	}
@@ -108,6 +111,9 @@ func validateMetrics(list []string, path *field.Path) field.ErrorList {
 		seen.Insert(m)
 		if len(m) > MaxExpressionLength {
 			allErrs = append(allErrs, field.TooLong(p, "", MaxExpressionLength))
+			continue
+		}
+		if unparsed.Has(m) {
 			continue
 		}
 		if err := CheckExpression(m); err != nil {

@@ -48,7 +48,21 @@ func TestValidObjectsPass(t *testing.T) {
 		"recording rule name": func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"job:http_requests:rate5m"} },
 		"brackets in string":  func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{`up{job=")("}`} },
 		"number":              func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"1 + 1"} },
-		"other source":        func(s *metrics.MetricSnapshot) { s.Spec.Source = "thanos" },
+		"promql": func(s *metrics.MetricSnapshot) {
+			s.Spec.Metrics = []string{
+				"up",
+				"rate(x[5m])",
+				"sum by (job) (up)",
+				"sum(up) by (job)",
+				"time()",
+				"histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m])))",
+				"up offset 5m",
+				"max_over_time(up[1h:5m])",
+				"label_replace(up, \"j\", \"$1\", \"job\", \"(.*)\")",
+				"up{job=~\"api|web\", instance!=\"\"}",
+			}
+		},
+		"other source": func(s *metrics.MetricSnapshot) { s.Spec.Source = "thanos" },
 	} {
 		s := valid()
 		mutate(s)
@@ -88,6 +102,20 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 		{"unterminated string", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up{job=\"a}"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		{"control character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\n"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		{"only operators", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"+ - *"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		// Balanced and printable, so the old bracket guard let these through; Prometheus' parser does not.
+		{"two selectors in a row", secondMetric("sum by (job) foo bar"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"bad range duration", secondMetric("rate(x[5mm])"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"range function on instant vector", secondMetric("rate(x)"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"unknown function", secondMetric("no_such_function(up)"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"wrong argument count", secondMetric("histogram_quantile(0.9)"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"dangling operator", secondMetric("up =="), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"bad matcher operator", secondMetric(`up{job~="a"}`), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"bad regex", secondMetric(`up{job=~"("}`), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"grouping without aggregation", secondMetric("up by (job)"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"offset without duration", secondMetric("up offset"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		// Valid PromQL whose result the collector cannot store as one number.
+		{"range vector result", secondMetric("up[5m]"), "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"string result", secondMetric(`"up"`), "spec.metrics[1]", field.ErrorTypeInvalid},
 		{"too long", func(s *metrics.MetricSnapshot) {
 			s.Spec.Metrics = []string{strings.Repeat("a", MaxExpressionLength) + "+1"}
 		}, "spec.metrics[0]", field.ErrorTypeTooLong},
@@ -114,6 +142,48 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 				t.Fatalf("want %s at %s, got %s at %s (%v)", tc.typ, tc.path, errs[0].Type, errs[0].Field, errs[0])
 			}
 		})
+	}
+}
+
+// secondMetric puts expr second in spec.metrics, after a valid one, so the index in the path is checked too.
+func secondMetric(expr string) func(*metrics.MetricSnapshot) {
+	return func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", expr} }
+}
+
+func TestInvalidPromQLDetailIsTheParserMessage(t *testing.T) {
+	for expr, want := range map[string]string{
+		"sum by (job) foo bar": `1:14: parse error: unexpected identifier "foo" in aggregation`,
+		"rate(x[5mm])":         "1:8: parse error: ",
+		"rate(x)":              "expected type range vector",
+		"up[5m]":               "evaluates to a range vector",
+		`"up"`:                 "evaluates to a string",
+	} {
+		s := valid()
+		s.Spec.Metrics = []string{expr}
+		errs := ValidateMetricSnapshot(s, sources)
+		if len(errs) != 1 {
+			t.Fatalf("%q: want one error, got %v", expr, errs)
+		}
+		if d := errs[0].Detail; !strings.Contains(d, want) || strings.Contains(d, "\n") {
+			t.Errorf("%q: want a one-line detail containing %q, got %q", expr, want, d)
+		}
+	}
+}
+
+func TestUpdateKeepsEarlierAcceptedMetrics(t *testing.T) {
+	// Stored before the parser check existed: the guard accepted it, the parser does not.
+	old := valid()
+	old.ResourceVersion = "1"
+	old.Spec.Metrics = []string{"up", "sum by (job) foo bar"}
+	updated := old.DeepCopy()
+	updated.Labels = map[string]string{"team": "a"}
+	if errs := ValidateMetricSnapshotUpdate(updated, old, sources); len(errs) != 0 {
+		t.Fatalf("an unchanged stored metric must not block updates, got %v", errs)
+	}
+	updated.Spec.Metrics = append(updated.Spec.Metrics, "rate(x[5mm])")
+	errs := ValidateMetricSnapshotUpdate(updated, old, sources)
+	if len(errs) != 1 || errs[0].Field != "spec.metrics[2]" {
+		t.Fatalf("a newly added bad metric must be rejected at spec.metrics[2], got %v", errs)
 	}
 }
 
