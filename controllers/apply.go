@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -101,17 +102,15 @@ func (a *applier) get(ctx context.Context, key types.NamespacedName, obj client.
 func foreignOwner(obj client.Object, cas *aggv1alpha1.CustomApiServer) string {
 	ref := metav1.GetControllerOf(obj)
 	if ref == nil {
-		managers := ""
+		// The field managers are the best hint a person gets of who made the object.
+		var managers []string
 		for _, m := range obj.GetManagedFields() {
-			if managers != "" {
-				managers += ", "
-			}
-			managers += m.Manager
+			managers = append(managers, m.Manager)
 		}
-		if managers == "" {
+		if len(managers) == 0 {
 			return "no owner"
 		}
-		return "no owner (managed by " + managers + ")"
+		return "no owner (managed by " + strings.Join(managers, ", ") + ")"
 	}
 	if ref.UID == cas.UID {
 		return ""

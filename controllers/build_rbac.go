@@ -81,11 +81,7 @@ func clusterRoleBinding(cas *aggv1alpha1.CustomApiServer, n names, name, role st
 
 // desiredAuthReader lets the apiserver read the client and front-proxy CAs in kube-system.
 func desiredAuthReader(cas *aggv1alpha1.CustomApiServer, n names) *rbacv1ac.RoleBindingApplyConfiguration {
-	return rbacv1ac.RoleBinding(n.AuthReader, "kube-system").
-		WithLabels(childLabels(cas)).
-		WithOwnerReferences(ownerRef(cas)).
-		WithRoleRef(rbacv1ac.RoleRef().WithAPIGroup(rbacv1.GroupName).WithKind("Role").WithName("extension-apiserver-authentication-reader")).
-		WithSubjects(saSubject(n))
+	return roleBinding(cas, n, "kube-system", n.AuthReader, "extension-apiserver-authentication-reader")
 }
 
 // desiredRole covers leader election and events in the apiserver's namespace.
@@ -99,9 +95,13 @@ func desiredRole(cas *aggv1alpha1.CustomApiServer, n names) *rbacv1ac.RoleApplyC
 
 // desiredRoleBinding binds desiredRole to the ServiceAccount.
 func desiredRoleBinding(cas *aggv1alpha1.CustomApiServer, n names) *rbacv1ac.RoleBindingApplyConfiguration {
-	return rbacv1ac.RoleBinding(n.Role, n.Namespace).
+	return roleBinding(cas, n, n.Namespace, n.Role, n.Role)
+}
+
+func roleBinding(cas *aggv1alpha1.CustomApiServer, n names, ns, name, role string) *rbacv1ac.RoleBindingApplyConfiguration {
+	return rbacv1ac.RoleBinding(name, ns).
 		WithLabels(childLabels(cas)).
 		WithOwnerReferences(ownerRef(cas)).
-		WithRoleRef(rbacv1ac.RoleRef().WithAPIGroup(rbacv1.GroupName).WithKind("Role").WithName(n.Role)).
+		WithRoleRef(rbacv1ac.RoleRef().WithAPIGroup(rbacv1.GroupName).WithKind("Role").WithName(role)).
 		WithSubjects(saSubject(n))
 }

@@ -47,10 +47,8 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 	if err != nil {
 		return nil, err
 	}
+	cur.CA = storedKeyPair(caSecret)
 	if caSecret != nil {
-		if kp, err := certs.Parse(caSecret.Data[corev1.TLSCertKey], caSecret.Data[corev1.TLSPrivateKeyKey]); err == nil {
-			cur.CA = kp
-		}
 		if prev, err := certs.ParseCerts(caSecret.Data[keyPreviousCA]); err == nil && len(prev) == 1 {
 			cur.PreviousCA = prev[0]
 		}
@@ -59,11 +57,7 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 	if err != nil {
 		return nil, err
 	}
-	if servingSecret != nil {
-		if kp, err := certs.Parse(servingSecret.Data[corev1.TLSCertKey], servingSecret.Data[corev1.TLSPrivateKeyKey]); err == nil {
-			cur.Serving = kp
-		}
-	}
+	cur.Serving = storedKeyPair(servingSecret)
 
 	plan, err := certs.Decide(cur, servingDNSNames(n), r.now(), lifetimes(cas), fmt.Sprintf("aggregation-operator %s CA", cas.Name))
 	if err != nil {
@@ -83,6 +77,19 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 		NextRenewal:     &metav1.Time{Time: plan.NextRenewal},
 	}
 	return plan, nil
+}
+
+// storedKeyPair is the key pair a TLS Secret holds; nil when the Secret is absent or its pair is unusable,
+// so that a damaged Secret is replaced rather than blocking the reconcile.
+func storedKeyPair(s *corev1.Secret) *certs.KeyPair {
+	if s == nil {
+		return nil
+	}
+	kp, err := certs.Parse(s.Data[corev1.TLSCertKey], s.Data[corev1.TLSPrivateKeyKey])
+	if err != nil {
+		return nil
+	}
+	return kp
 }
 
 // readOwnedSecret returns nil when the Secret is absent and an *ownerConflict when it is someone else's.

@@ -30,7 +30,10 @@ func (r *Reconciler) reconcilePDB(ctx context.Context, a *applier, cas *aggv1alp
 	}
 	pdb := newPDB()
 	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.PDB}, pdb); err != nil {
-		return client.IgnoreNotFound(err)
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("reading PodDisruptionBudget %s/%s: %w", n.Namespace, n.PDB, err)
 	}
 	if foreignOwner(pdb, cas) != "" {
 		return nil

@@ -49,12 +49,17 @@ func children(cas *aggv1alpha1.CustomApiServer) map[string]client.Object {
 	return out
 }
 
-func get(t *testing.T, o client.Object) client.Object {
+// waitChildren waits until every child exists, reading each into its object.
+func waitChildren(t *testing.T, kids map[string]client.Object) {
 	t.Helper()
-	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(o), o); err != nil {
-		t.Fatalf("getting %T %s: %v", o, client.ObjectKeyFromObject(o), err)
-	}
-	return o
+	eventually(t, 30*time.Second, func() error {
+		for what, o := range kids {
+			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(o), o); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
+		return nil
+	})
 }
 
 func TestCreateMakesEveryChild(t *testing.T) {
@@ -72,14 +77,7 @@ func TestCreateMakesEveryChild(t *testing.T) {
 	n := namesFor(cas)
 
 	kids := children(cas)
-	eventually(t, 30*time.Second, func() error {
-		for what, o := range kids {
-			if err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-		}
-		return nil
-	})
+	waitChildren(t, kids)
 	for what, o := range kids {
 		ref := metav1.GetControllerOf(o)
 		if ref == nil || ref.UID != cas.UID || ref.Kind != "CustomApiServer" {

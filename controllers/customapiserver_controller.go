@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/controllers/certs"
 )
 
 // Reconciler turns a CustomApiServer into namespace, RBAC, certificates, Deployment, Service and APIServices.
@@ -38,7 +39,9 @@ type Reconciler struct {
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers/finalizers,verbs=update
 
-// Reconcile reads like a table of contents: get, finalizer, delete or normal, status written once.
+// Reconcile gets the object, makes sure the finalizer is there and branches to deletion or the normal
+// path. Status is written once, at the end and only when it changed, so a reconcile of an unchanged
+// object writes nothing.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ reconcile.Result, retErr error) {
 	cas := &aggv1alpha1.CustomApiServer{}
 	if err := r.Client.Get(ctx, req.NamespacedName, cas); err != nil {
@@ -83,66 +86,69 @@ func (r *Reconciler) now() time.Time {
 
 // reconcileNormal applies every child in dependency order and records what it saw.
 func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.CustomApiServer) (reconcile.Result, error) {
-	logger := log.FromContext(ctx)
 	n := namesFor(cas)
 	a := &applier{client: r.Client, reader: r.APIReader, cas: cas}
 	image := apiserverImage(cas, r.DefaultImage)
 	cas.Status.Namespace, cas.Status.Image = n.Namespace, image
 
-	var conflicts []string
-	var errs []error
-	// record sorts failures: conflicts are reported in status and not retried, errors are retried.
-	record := func(err error) {
-		var c *ownerConflict
-		switch {
-		case err == nil:
-		case errors.As(err, &c):
-			conflicts = append(conflicts, c.Error())
-		default:
-			errs = append(errs, err)
-		}
+	var o outcome
+	if err := ensureNamespace(ctx, a, cas, n); err != nil {
+		o.errs = append(o.errs, err)
+		return r.finish(ctx, cas, n, o)
 	}
 
-	if err := r.ensureNamespace(ctx, a, cas, n); err != nil {
-		errs = append(errs, err)
-		return r.finish(ctx, cas, n, nil, conflicts, nil, errs)
-	}
-
-	plan, err := r.reconcileCertificates(ctx, a, cas, n)
+	var err error
+	o.plan, err = r.reconcileCertificates(ctx, a, cas, n)
 	setCertificatesReady(cas, err)
-	record(err)
+	o.record(err)
 
-	record(a.apply(ctx, newServiceAccount(), desiredServiceAccount(cas, n)))
-	record(a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n)))
-	record(a.apply(ctx, newClusterRoleBinding(), desiredClusterRoleBinding(cas, n)))
-	record(a.apply(ctx, newClusterRoleBinding(), desiredAuthDelegator(cas, n)))
-	record(a.apply(ctx, newRoleBinding(), desiredAuthReader(cas, n)))
-	record(a.apply(ctx, newRole(), desiredRole(cas, n)))
-	record(a.apply(ctx, newRoleBinding(), desiredRoleBinding(cas, n)))
-	record(a.apply(ctx, newService(), desiredService(cas, n)))
-	if plan != nil { // pods cannot start without their certificate
-		record(a.apply(ctx, newDeployment(), desiredDeployment(cas, n, image)))
+	o.record(a.apply(ctx, newServiceAccount(), desiredServiceAccount(cas, n)))
+	o.record(a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n)))
+	o.record(a.apply(ctx, newClusterRoleBinding(), desiredClusterRoleBinding(cas, n)))
+	o.record(a.apply(ctx, newClusterRoleBinding(), desiredAuthDelegator(cas, n)))
+	o.record(a.apply(ctx, newRoleBinding(), desiredAuthReader(cas, n)))
+	o.record(a.apply(ctx, newRole(), desiredRole(cas, n)))
+	o.record(a.apply(ctx, newRoleBinding(), desiredRoleBinding(cas, n)))
+	o.record(a.apply(ctx, newService(), desiredService(cas, n)))
+	// Pods cannot start without their certificate, and an APIService needs the CA for its caBundle.
+	if o.plan != nil {
+		o.record(a.apply(ctx, newDeployment(), desiredDeployment(cas, n, image)))
 	}
-	record(r.reconcilePDB(ctx, a, cas, n))
+	o.record(r.reconcilePDB(ctx, a, cas, n))
+	if o.plan != nil {
+		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, o.plan.Bundle())
+		o.record(err)
+	}
+	if len(o.errs) > 0 {
+		log.FromContext(ctx).Error(errors.Join(o.errs...), "reconcile incomplete")
+	}
+	return r.finish(ctx, cas, n, o)
+}
 
-	var apiConflicts map[string]string
-	if plan != nil {
-		var err error
-		apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, plan.Bundle())
-		record(err)
+// outcome is what applying the children found; finish turns it into status and the next requeue.
+type outcome struct {
+	plan         *certs.Plan       // nil when the certificates could not be made or stored
+	apiConflicts map[string]string // APIService name -> its owner, left untouched
+	conflicts    []string          // other children that belong to someone else, left untouched
+	errs         []error           // failed requests, retried with backoff
+}
+
+// record sorts a failure: conflicts are reported in status and not retried, errors are retried.
+func (o *outcome) record(err error) {
+	var c *ownerConflict
+	switch {
+	case err == nil:
+	case errors.As(err, &c):
+		o.conflicts = append(o.conflicts, c.Error())
+	default:
+		o.errs = append(o.errs, err)
 	}
-	if len(errs) > 0 {
-		logger.Error(errors.Join(errs...), "reconcile incomplete")
-	}
-	res, err := r.finish(ctx, cas, n, apiConflicts, conflicts, plan, errs)
-	return res, err
 }
 
 // ensureNamespace creates (and owns) the namespace when absent; an existing one that is not ours is used
 // as it is, never adopted.
-func (r *Reconciler) ensureNamespace(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) error {
-	ns := newNamespace()
-	err := a.apply(ctx, ns, desiredNamespace(cas, n))
+func ensureNamespace(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) error {
+	err := a.apply(ctx, newNamespace(), desiredNamespace(cas, n))
 	var c *ownerConflict
 	if errors.As(err, &c) {
 		return nil

@@ -29,14 +29,7 @@ func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
 	createCAS(t, cas)
 	cas = reconciled(t, cas.Name)
 	kids := children(cas)
-	eventually(t, 30*time.Second, func() error {
-		for what, o := range kids {
-			if err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-		}
-		return nil
-	})
+	waitChildren(t, kids)
 
 	if err := k8s.Delete(ctx, cas); err != nil {
 		t.Fatal(err)

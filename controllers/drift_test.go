@@ -23,14 +23,7 @@ func TestDriftIsRepaired(t *testing.T) {
 	cas = reconciled(t, cas.Name)
 	n := namesFor(cas)
 	kids := children(cas)
-	eventually(t, 30*time.Second, func() error {
-		for what, o := range kids {
-			if err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-		}
-		return nil
-	})
+	waitChildren(t, kids)
 
 	t.Run("deleted Service is recreated", func(t *testing.T) {
 		svc := kids["Service"].(*corev1.Service)

@@ -54,7 +54,8 @@ type event struct {
 	Related                    runtime.Object
 }
 
-// emit records evs on cas.
+// emit records evs on cas. The note is cut to what the API server accepts: aggregator messages can be long,
+// and a rejected event would be lost entirely.
 func (r *Reconciler) emit(cas *aggv1alpha1.CustomApiServer, evs ...event) {
 	for _, e := range evs {
 		note := e.Note

@@ -42,6 +42,20 @@ func servingSerial(t *testing.T, s *corev1.Secret) string {
 	return c[0].SerialNumber.String()
 }
 
+// waitReissued waits until the serving Secret at key holds a certificate other than serial prev.
+func waitReissued(t *testing.T, key client.ObjectKey, serving *corev1.Secret, prev string) {
+	t.Helper()
+	eventually(t, 30*time.Second, func() error {
+		if err := k8s.Get(context.Background(), key, serving); err != nil {
+			return err
+		}
+		if servingSerial(t, serving) == prev {
+			return fmt.Errorf("serving certificate %s not re-issued yet", prev)
+		}
+		return nil
+	})
+}
+
 // Renewal with a moved clock: the serving certificate renews when renewBefore is reached and the caBundle
 // stays the same; when the CA itself is due, the bundle carries the old and the new CA. The Deployment's
 // pod template never changes (the apiserver reloads the files).
@@ -104,15 +118,7 @@ func TestCertificateRenewal(t *testing.T) {
 	// renewBefore reached: a new serving certificate, same CA bundle.
 	fakeClock.SetTime(renewal.Add(time.Minute))
 	poke(t, cas.Name)
-	eventually(t, 30*time.Second, func() error {
-		if err := k8s.Get(ctx, servingKey, serving); err != nil {
-			return err
-		}
-		if servingSerial(t, serving) == firstSerial {
-			return fmt.Errorf("serving certificate not renewed yet")
-		}
-		return nil
-	})
+	waitReissued(t, servingKey, serving, firstSerial)
 	if err := k8s.Get(ctx, apiKey, api); err != nil {
 		t.Fatal(err)
 	}
@@ -137,15 +143,7 @@ func TestCertificateRenewal(t *testing.T) {
 	prevSerial := servingSerial(t, serving)
 	fakeClock.SetTime(caRenewal.Add(-time.Minute))
 	poke(t, cas.Name)
-	eventually(t, 30*time.Second, func() error {
-		if err := k8s.Get(ctx, servingKey, serving); err != nil {
-			return err
-		}
-		if servingSerial(t, serving) == prevSerial {
-			return fmt.Errorf("expired serving certificate not re-issued yet")
-		}
-		return nil
-	})
+	waitReissued(t, servingKey, serving, prevSerial)
 	oldServing := serving.Data[corev1.TLSCertKey]
 	fakeClock.SetTime(caRenewal.Add(time.Minute))
 	poke(t, cas.Name)

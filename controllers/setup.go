@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
@@ -54,9 +56,9 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		}
 		return out
 	}); err != nil {
-		return err
+		return fmt.Errorf("indexing CustomApiServers by APIService name: %w", err)
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	err := ctrl.NewControllerManagedBy(mgr).
 		Named("customapiserver").
 		For(&aggv1alpha1.CustomApiServer{}).
 		Owns(&corev1.Namespace{}).
@@ -71,20 +73,26 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		Owns(&rbacv1.RoleBinding{}).
 		Watches(&apiregv1.APIService{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersFor)).
 		Complete(r)
+	if err != nil {
+		return fmt.Errorf("building the customapiserver controller: %w", err)
+	}
+	return nil
 }
 
-// customApiServersFor maps an APIService to the CustomApiServer named in its label and to every
-// CustomApiServer that wants its name.
+// customApiServersFor maps an APIService to the CustomApiServer named in its label (its availability
+// changed) and to every CustomApiServer that wants its name (a conflict may have gone away).
 func (r *Reconciler) customApiServersFor(ctx context.Context, o client.Object) []reconcile.Request {
 	seen := map[string]bool{}
 	if name := o.GetLabels()[LabelOwner]; name != "" {
 		seen[name] = true
 	}
 	list := &aggv1alpha1.CustomApiServerList{}
-	if err := r.Client.List(ctx, list, client.MatchingFields{indexAPIServiceNames: o.GetName()}); err == nil {
-		for _, cas := range list.Items {
-			seen[cas.Name] = true
-		}
+	if err := r.Client.List(ctx, list, client.MatchingFields{indexAPIServiceNames: o.GetName()}); err != nil {
+		// A map function cannot return an error; the conflict retry (conflictRetry) catches up.
+		log.FromContext(ctx).Error(err, "listing CustomApiServers that want an APIService", "apiservice", o.GetName())
+	}
+	for _, cas := range list.Items {
+		seen[cas.Name] = true
 	}
 	out := make([]reconcile.Request, 0, len(seen))
 	for name := range seen {

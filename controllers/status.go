@@ -9,60 +9,60 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
-	"example.com/aggregation-operator/controllers/certs"
 )
 
 // conflictRetry: foreign objects are not watched (the cache holds only ours), so look again now and then.
 const conflictRetry = 2 * time.Minute
 
 // finish records what the children report and when to come back (the next certificate renewal).
-func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, apiConflicts map[string]string,
-	conflicts []string, plan *certs.Plan, errs []error) (reconcile.Result, error) {
+func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, o outcome) (reconcile.Result, error) {
 	r.observeDeployment(ctx, cas, n)
-	r.observeAPIServices(ctx, cas, apiConflicts)
+	r.observeAPIServices(ctx, cas, o.apiConflicts)
 
 	reason, msg := "", ""
 	switch {
-	case len(errs) > 0:
-		reason, msg = ReasonReconcileError, errors.Join(errs...).Error()
-	case len(conflicts) > 0:
-		reason, msg = ReasonOwnershipConflict, strings.Join(conflicts, "; ")
+	case len(o.errs) > 0:
+		reason, msg = ReasonReconcileError, errors.Join(o.errs...).Error()
+	case len(o.conflicts) > 0:
+		reason, msg = ReasonOwnershipConflict, strings.Join(o.conflicts, "; ")
 	}
 	setReady(cas, reason, msg)
 
 	var res reconcile.Result
-	if plan != nil {
-		res.RequeueAfter = max(plan.NextRenewal.Sub(r.now()), time.Second)
+	if o.plan != nil {
+		res.RequeueAfter = max(o.plan.NextRenewal.Sub(r.now()), time.Second)
 	}
-	if len(conflicts)+len(apiConflicts) > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > conflictRetry) {
+	if len(o.conflicts)+len(o.apiConflicts) > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > conflictRetry) {
 		res.RequeueAfter = conflictRetry
 	}
-	return res, errors.Join(errs...)
+	return res, errors.Join(o.errs...)
 }
 
 // observeDeployment mirrors the Deployment's availability.
 func (r *Reconciler) observeDeployment(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names) {
 	d := &appsv1.Deployment{}
-	err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.Deployment}, d)
+	key := types.NamespacedName{Namespace: n.Namespace, Name: n.Deployment}
+	err := r.Client.Get(ctx, key, d)
 	desired := cas.Spec.Replicas
 	if err != nil {
 		cas.Status.AvailableReplicas = 0
 		cas.Status.Replicas = fmt.Sprintf("0/%d", desired)
-		setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, fmt.Sprintf("Deployment %s/%s: %v", n.Namespace, n.Deployment, client.IgnoreNotFound(err)))
-		if client.IgnoreNotFound(err) == nil {
-			setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, fmt.Sprintf("Deployment %s/%s does not exist yet", n.Namespace, n.Deployment))
+		msg := fmt.Sprintf("Deployment %s: %v", key, err)
+		if apierrors.IsNotFound(err) {
+			msg = fmt.Sprintf("Deployment %s does not exist yet", key)
 		}
+		setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, msg)
 		return
 	}
 	if owner := foreignOwner(d, cas); owner != "" {
-		setDeploymentAvailable(cas, false, ReasonOwnershipConflict, fmt.Sprintf("Deployment %s/%s belongs to %s", n.Namespace, n.Deployment, owner))
+		setDeploymentAvailable(cas, false, ReasonOwnershipConflict, fmt.Sprintf("Deployment %s belongs to %s", key, owner))
 		return
 	}
 	ok, msg := deploymentAvailable(d, desired)

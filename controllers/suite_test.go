@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -197,5 +196,3 @@ func (c *countingTransport) reset() []string {
 	c.writes = nil
 	return w
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -149,7 +150,7 @@ func createRaw(ctx context.Context, cas *aggv1alpha1.CustomApiServer, certificat
 		return err
 	}
 	var raw map[string]any
-	if err := jsonUnmarshal([]byte(certificates), &raw); err != nil {
+	if err := json.Unmarshal([]byte(certificates), &raw); err != nil {
 		return err
 	}
 	u.Object["spec"].(map[string]any)["certificates"] = raw
