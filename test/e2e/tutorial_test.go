@@ -131,12 +131,19 @@ spec:
 			t.Errorf("kubectl get metricsnapshot app-metrics -o yaml lacks %q:\n%s", want, y)
 		}
 	}
-	explain := kubectl(t, "explain", "metricsnapshot.spec")
-	for _, want := range []string{"source", "metrics", "interval"} {
-		if !strings.Contains(explain, want) {
-			t.Errorf("kubectl explain metricsnapshot.spec lacks field %q:\n%s", want, explain)
+	// kube-apiserver aggregates the server's OpenAPI asynchronously after the APIService turns Available.
+	eventually(t, time.Minute, "kubectl explain metricsnapshot.spec lists source, metrics and interval", func() (bool, string) {
+		explain, err := cfg.KubectlOutput(t.Context(), "", "explain", "metricsnapshot.spec")
+		if err != nil {
+			return false, err.Error()
 		}
-	}
+		for _, want := range []string{"source", "metrics", "interval"} {
+			if !strings.Contains(explain, want) {
+				return false, explain
+			}
+		}
+		return true, ""
+	})
 	kubectl(t, "delete", "metricsnapshot", "app-metrics")
 	if out, err := cfg.KubectlOutput(t.Context(), "", "get", "metricsnapshot", "app-metrics"); err == nil || !strings.Contains(err.Error(), "NotFound") {
 		t.Errorf("after kubectl delete, get metricsnapshot app-metrics: %q, %v; want NotFound", out, err)
