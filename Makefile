@@ -85,9 +85,14 @@ build: manifests generate fmt vet ## Build the operator and the apiserver binari
 	CGO_ENABLED=0 go build -ldflags "$(GO_LDFLAGS)" -o $(LOCALBIN)/apiserver ./cmd/apiserver
 
 .PHONY: run
-run: manifests generate fmt vet ## Run the operator against the cluster in KUBECONFIG (CRD installed first); without KUBECONFIG see run-local.
-ifneq ($(strip $(KUBECONFIG)),)
-	$(MAKE) install
+# The cluster `make run` talks to: $KUBECONFIG, else ~/.kube/config (as kubectl and kubebuilder do); with
+# neither, run-local boots one here.
+RUN_KUBECONFIG := $(or $(strip $(KUBECONFIG)),$(wildcard $(HOME)/.kube/config))
+
+run: manifests generate fmt vet ## Run the operator against the cluster in KUBECONFIG or ~/.kube/config (CRD installed first); with neither, see run-local.
+ifneq ($(RUN_KUBECONFIG),)
+	$(MAKE) install KUBECONFIG=$(RUN_KUBECONFIG)
+	KUBECONFIG=$(RUN_KUBECONFIG) \
 	go run -ldflags "$(GO_LDFLAGS)" ./cmd/operator --apiserver-image=$(APISERVER_IMG)
 else
 	$(MAKE) run-local

@@ -275,7 +275,7 @@ type CertificatesStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Replicas",type=string,JSONPath=`.status.replicas`
 // +kubebuilder:printcolumn:name="APIServices",type=string,JSONPath=`.status.apiServicesSummary`
-// +kubebuilder:printcolumn:name="Cert-Expiry",type=date,JSONPath=`.status.certificates.servingNotAfter`
+// +kubebuilder:printcolumn:name="Cert-Expiry",type=string,JSONPath=`.status.certificates.servingNotAfter`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 56 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label of at most 56 characters starting with a letter (it names the Service, and the default namespace)"
