@@ -109,22 +109,22 @@ run-local: cluster-up kustomize ## Boot the local cluster, deploy the operator a
 ##@ Deployment
 
 .PHONY: install
-install: manifests kustomize ## Install the CustomApiServer CRD into the cluster in KUBECONFIG.
+install: manifests kustomize kube-binaries ## Install the CustomApiServer CRD into the cluster in KUBECONFIG.
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) apply --server-side -f -
 
 .PHONY: uninstall
-uninstall: manifests kustomize ## Remove the CustomApiServer CRD (and with it every CustomApiServer) from the cluster in KUBECONFIG.
+uninstall: manifests kustomize kube-binaries ## Remove the CustomApiServer CRD (and with it every CustomApiServer) from the cluster in KUBECONFIG.
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: deploy
-deploy: manifests kustomize ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
+deploy: manifests kustomize kube-binaries ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
 	@rm -rf $(LOCALBIN)/deploy && mkdir -p $(LOCALBIN)/deploy && cp -r config/. $(LOCALBIN)/deploy/
 	cd $(LOCALBIN)/deploy/manager && $(KUSTOMIZE) edit set image controller=$(IMG) && \
 		sed -i 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' apiserver_image_patch.yaml
 	$(KUSTOMIZE) build $(LOCALBIN)/deploy/default | $(KUBECTL) apply --server-side -f -
 
 .PHONY: undeploy
-undeploy: kustomize ## Remove the operator and its CRD from the cluster in KUBECONFIG.
+undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cluster in KUBECONFIG.
 	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: images
