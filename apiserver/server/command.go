@@ -29,7 +29,7 @@ func NewCommand(ctx context.Context) *cobra.Command {
 	o := NewOptions()
 	cmd := &cobra.Command{
 		Use:          "apiserver",
-		Short:        "MetricSnapshot aggregated API server (metrics.example.com/v1)",
+		Short:        "MetricSnapshot aggregated API server (metrics.example.com/v1, or <api-group>/v1 with --api-group)",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.Complete(cmd.Flags().Changed("bind-address")); err != nil {

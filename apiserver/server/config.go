@@ -21,6 +21,9 @@ import (
 	"net"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	"k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -41,6 +44,10 @@ type Config struct {
 
 // ExtraConfig is the MetricSnapshot-specific part of Config.
 type ExtraConfig struct {
+	// Group is the served API group (--api-group); Scheme and Codecs know MetricSnapshot in it.
+	Group  string
+	Scheme *runtime.Scheme
+	Codecs serializer.CodecFactory
 	// Storage holds the objects; closed when the server stops.
 	Storage storage.Backend
 	// Sources maps --source names to Prometheus URLs.
@@ -66,9 +73,20 @@ func (o *Options) Config() (*Config, error) {
 		return nil, err
 	}
 
-	cfg := genericapiserver.NewRecommendedConfig(Codecs)
+	scheme, codecs, err := newScheme(o.APIGroup)
+	if err != nil {
+		return nil, err
+	}
+	// Objects are stored as <group>/v1, as before for metrics.example.com.
+	gv := schema.GroupVersion{Group: o.APIGroup, Version: "v1"}
+	o.Recommended.Etcd.StorageConfig.Codec = codecs.LegacyCodec(gv)
+	o.Recommended.Etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(gv, schema.GroupKind{Group: o.APIGroup})
+
+	cfg := genericapiserver.NewRecommendedConfig(codecs)
 	cfg.EffectiveVersion = basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", "")
-	namer := openapi.NewDefinitionNamer(Scheme)
+	// The namer takes GroupVersionKinds from scheme, so the published schemas carry the served
+	// group in x-kubernetes-group-version-kind (kubectl explain, server-side apply).
+	namer := openapi.NewDefinitionNamer(scheme)
 	cfg.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
 	cfg.OpenAPIConfig.Info.Title = "MetricSnapshot"
 	cfg.OpenAPIConfig.Info.Version = "v1"
@@ -106,6 +124,9 @@ func (o *Options) Config() (*Config, error) {
 	return &Config{
 		Generic: cfg,
 		Extra: ExtraConfig{
+			Group:                   o.APIGroup,
+			Scheme:                  scheme,
+			Codecs:                  codecs,
 			Storage:                 backend,
 			Sources:                 sources,
 			LeaderElect:             o.LeaderElect && !o.Local,

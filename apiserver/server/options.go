@@ -26,17 +26,15 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 
-	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	"example.com/aggregation-operator/apiserver/apis/metrics"
 )
 
 const (
-	// etcdPathPrefix is where objects live in etcd (shared etcd clusters keep groups apart).
-	etcdPathPrefix = "/registry/metrics.example.com"
+	// DefaultAPIGroup is the group served unless --api-group says otherwise.
+	DefaultAPIGroup = metrics.GroupName
 	// DefaultDataDir holds the embedded etcd in a cluster (an emptyDir, see DEVELOPERS.md).
 	DefaultDataDir = "/var/lib/metricsnapshot"
 	// certPairName makes --cert-dir read tls.crt/tls.key, the keys of a kubernetes.io/tls Secret.
@@ -61,6 +59,8 @@ type Options struct {
 	QueryTimeout time.Duration
 	// Workers is the number of concurrent collections.
 	Workers int
+	// APIGroup is the group MetricSnapshots are served in, as <APIGroup>/v1.
+	APIGroup string
 
 	// tempDataDir is set when Complete made DataDir up (--local without --data-dir); it is removed on exit.
 	tempDataDir bool
@@ -72,15 +72,14 @@ func (o *Options) TemporaryDataDir() bool { return o.tempDataDir }
 // NewOptions returns the defaults described in DEVELOPERS.md.
 func NewOptions() *Options {
 	o := &Options{
-		Recommended: genericoptions.NewRecommendedOptions(etcdPathPrefix,
-			Codecs.LegacyCodec(metricsv1.SchemeGroupVersion)),
+		// The storage codec and versioner depend on --api-group: Config sets them.
+		Recommended:             genericoptions.NewRecommendedOptions(etcdPathPrefix(DefaultAPIGroup), nil),
+		APIGroup:                DefaultAPIGroup,
 		LeaderElect:             true,
 		LeaderElectionNamespace: os.Getenv("POD_NAMESPACE"),
 		QueryTimeout:            10 * time.Second,
 		Workers:                 4,
 	}
-	o.Recommended.Etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(metricsv1.SchemeGroupVersion,
-		schema.GroupKind{Group: metricsv1.GroupName})
 	o.Recommended.SecureServing.BindPort = 6443
 	o.Recommended.SecureServing.ServerCert.PairName = certPairName
 	// No cert dir by default: in-memory self-signed certificates unless --cert-dir or --tls-cert-file is given,
@@ -106,7 +105,13 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "Namespace of the leader election Lease (default $POD_NAMESPACE).")
 	fs.DurationVar(&o.QueryTimeout, "query-timeout", o.QueryTimeout, "Timeout of one Prometheus query.")
 	fs.IntVar(&o.Workers, "collector-workers", o.Workers, "Number of MetricSnapshots collected concurrently.")
+	fs.StringVar(&o.APIGroup, "api-group", o.APIGroup, "API group MetricSnapshots are served in, as <api-group>/v1 "+
+		"(a DNS subdomain with at least one dot; the APIService must name the same group). "+
+		"Objects are kept under /registry/<api-group> in etcd unless --etcd-prefix is given.")
 }
+
+// etcdPathPrefix is where objects of group live in etcd (shared etcd clusters keep groups apart).
+func etcdPathPrefix(group string) string { return "/registry/" + group }
 
 // Embedded reports whether storage is the embedded etcd.
 func (o *Options) Embedded() bool {
@@ -115,6 +120,10 @@ func (o *Options) Embedded() bool {
 
 // Complete fills defaults that depend on other flags. bindAddressSet tells whether the user chose --bind-address.
 func (o *Options) Complete(bindAddressSet bool) error {
+	// Another group gets its own etcd prefix, unless the user chose one.
+	if o.Recommended.Etcd.StorageConfig.Prefix == etcdPathPrefix(DefaultAPIGroup) {
+		o.Recommended.Etcd.StorageConfig.Prefix = etcdPathPrefix(o.APIGroup)
+	}
 	if o.Local && !bindAddressSet {
 		o.Recommended.SecureServing.BindAddress = []byte{127, 0, 0, 1}
 	}
@@ -149,6 +158,9 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if _, err := ParseSources(o.Sources); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validateAPIGroup(o.APIGroup); err != nil {
 		errs = append(errs, err)
 	}
 	if o.LeaderElect && !o.Local && o.LeaderElectionNamespace == "" {

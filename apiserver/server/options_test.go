@@ -94,3 +94,34 @@ func TestOptions(t *testing.T) {
 		t.Fatal("a malformed --source must be rejected")
 	}
 }
+
+func TestAPIGroupOption(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		wantPrefix string
+	}{
+		{nil, "/registry/metrics.example.com"},
+		{[]string{"--api-group=widgets.example.com"}, "/registry/widgets.example.com"},
+		{[]string{"--api-group=widgets.example.com", "--etcd-prefix=/team-a"}, "/team-a"},
+	} {
+		o := parse(t, append([]string{"--local", "--data-dir=" + t.TempDir()}, tc.args...)...)
+		if err := o.Complete(false); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Validate(); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if got := o.Recommended.Etcd.StorageConfig.Prefix; got != tc.wantPrefix {
+			t.Errorf("%v: etcd prefix %q, want %q", tc.args, got, tc.wantPrefix)
+		}
+	}
+	for _, bad := range []string{"", "widgets", "Widgets.example.com", "widgets_x.example.com", "-widgets.example.com", "widgets.example.com."} {
+		o := parse(t, "--local", "--data-dir="+t.TempDir(), "--api-group="+bad)
+		if err := o.Complete(false); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "--api-group") {
+			t.Errorf("--api-group=%q: want an error naming --api-group, got %v", bad, err)
+		}
+	}
+}

@@ -17,6 +17,8 @@ limitations under the License.
 package server
 
 import (
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -25,17 +27,17 @@ import (
 	"example.com/aggregation-operator/apiserver/apis/metrics/install"
 )
 
-var (
-	// Scheme knows the internal and v1 MetricSnapshot types.
-	Scheme = runtime.NewScheme()
-	// Codecs serialize objects of Scheme.
-	Codecs = serializer.NewCodecFactory(Scheme)
-)
-
-func init() {
-	install.Install(Scheme)
+// newScheme returns a scheme knowing the internal and v1 MetricSnapshot types in group (the
+// server's --api-group), and the codecs serializing its objects. It is built per server, not
+// as a package global, because the group is a flag.
+func newScheme(group string) (*runtime.Scheme, serializer.CodecFactory, error) {
+	scheme := runtime.NewScheme()
+	if err := install.InstallGroup(scheme, group); err != nil {
+		return nil, serializer.CodecFactory{}, fmt.Errorf("registering MetricSnapshot in %s: %w", group, err)
+	}
 	// Options types (ListOptions, ...) and the unversioned meta types the generic server serves.
-	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
-	Scheme.AddUnversionedTypes(schema.GroupVersion{Group: "", Version: "v1"},
+	metav1.AddToGroupVersion(scheme, schema.GroupVersion{Version: "v1"})
+	scheme.AddUnversionedTypes(schema.GroupVersion{Group: "", Version: "v1"},
 		&metav1.Status{}, &metav1.APIVersions{}, &metav1.APIGroupList{}, &metav1.APIGroup{}, &metav1.APIResourceList{})
+	return scheme, serializer.NewCodecFactory(scheme), nil
 }

@@ -30,10 +30,8 @@ import (
 	restclient "k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
-	"example.com/aggregation-operator/apiserver/apis/metrics"
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 	"example.com/aggregation-operator/apiserver/collector"
-	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
 	"example.com/aggregation-operator/apiserver/registry/metricsnapshot"
 )
 
@@ -58,7 +56,7 @@ func (c *Config) Complete() CompletedConfig {
 	return CompletedConfig{generic: c.Generic.Complete(), extra: c.Extra}
 }
 
-// New installs metrics.example.com/v1 and registers the collector to start after the server.
+// New installs <group>/v1 (metrics.example.com/v1 by default) and registers the collector to start after the server.
 func (c CompletedConfig) New() (*Server, error) {
 	generic, err := c.generic.New("metricsnapshot-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
@@ -69,18 +67,18 @@ func (c CompletedConfig) New() (*Server, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	snapshots, status, err := metricsnapshot.NewStorage(Scheme, c.generic.RESTOptionsGetter, sets.New(names...))
+	snapshots, status, err := metricsnapshot.NewStorage(c.extra.Scheme, c.extra.Group, c.generic.RESTOptionsGetter, sets.New(names...))
 	if err != nil {
 		return nil, err
 	}
-	group := genericapiserver.NewDefaultAPIGroupInfo(metrics.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+	group := genericapiserver.NewDefaultAPIGroupInfo(c.extra.Group, c.extra.Scheme, metav1.ParameterCodec, c.extra.Codecs)
 	group.NegotiatedSerializer = withoutProtobuf{group.NegotiatedSerializer}
 	group.VersionedResourcesStorageMap[metricsv1.SchemeGroupVersion.Version] = map[string]rest.Storage{
 		"metricsnapshots":        snapshots,
 		"metricsnapshots/status": status,
 	}
 	if err := generic.InstallAPIGroup(&group); err != nil {
-		return nil, fmt.Errorf("installing %s: %w", metricsv1.SchemeGroupVersion, err)
+		return nil, fmt.Errorf("installing %s/%s: %w", c.extra.Group, metricsv1.SchemeGroupVersion.Version, err)
 	}
 
 	querier, err := newQuerier(c.extra)
@@ -107,7 +105,7 @@ func newQuerier(extra ExtraConfig) (*collector.Querier, error) {
 // startCollector runs the collector through the loopback client, so status writes take the
 // same path (authorization, status strategy, validation) as any client's.
 func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) error {
-	client, err := versioned.NewForConfig(hook.LoopbackClientConfig)
+	client, err := groupClient(hook.LoopbackClientConfig, s.extra.Group, s.extra.Codecs)
 	if err != nil {
 		return fmt.Errorf("creating loopback client: %w", err)
 	}

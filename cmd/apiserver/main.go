@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command apiserver is the MetricSnapshot aggregated API server (metrics.example.com/v1).
+// Command apiserver is the MetricSnapshot aggregated API server (metrics.example.com/v1, or the group of --api-group).
 // See README.md, "MetricSnapshot apiserver", for flags and a local run.
 package main
 

@@ -45,6 +45,12 @@ var (
 )
 
 func addKnownTypes(scheme *runtime.Scheme) error {
-	scheme.AddKnownTypes(SchemeGroupVersion, &MetricSnapshot{}, &MetricSnapshotList{})
+	AddToSchemeAs(scheme, SchemeGroupVersion)
 	return nil
+}
+
+// AddToSchemeAs registers the internal types under gv (group, runtime.APIVersionInternal), for a
+// server started with another group than GroupName.
+func AddToSchemeAs(scheme *runtime.Scheme, gv schema.GroupVersion) {
+	scheme.AddKnownTypes(gv, &MetricSnapshot{}, &MetricSnapshotList{})
 }

@@ -42,9 +42,9 @@ var (
 func NewStatusStrategy(s Strategy) StatusStrategy { return StatusStrategy{Strategy: s} }
 
 // GetResetFields tells server-side apply that status writers never own spec or metadata.
-func (StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+func (st StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 	return map[fieldpath.APIVersion]*fieldpath.Set{
-		"metrics.example.com/v1": fieldpath.NewSet(
+		st.APIVersion: fieldpath.NewSet(
 			fieldpath.MakePathOrDie("spec"),
 			fieldpath.MakePathOrDie("metadata", "labels"),
 			fieldpath.MakePathOrDie("metadata", "annotations"),

@@ -22,6 +22,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -50,16 +51,17 @@ var (
 	_ rest.ResetFieldsStrategy = &StatusREST{}
 )
 
-// NewStorage returns the REST storage of the resource and its status subresource. Where the
-// objects live (etcd, embedded etcd, anything else) is decided by optsGetter, not here.
-func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter, sources validation.Sources) (*REST, *StatusREST, error) {
-	strategy := NewStrategy(scheme, sources)
+// NewStorage returns the REST storage of the resource and its status subresource in group
+// (the server's --api-group). Where the objects live (etcd, embedded etcd, anything else) is
+// decided by optsGetter, not here.
+func NewStorage(scheme *runtime.Scheme, group string, optsGetter generic.RESTOptionsGetter, sources validation.Sources) (*REST, *StatusREST, error) {
+	strategy := NewStrategy(scheme, group, sources)
 	store := &genericregistry.Store{
 		NewFunc:                   func() runtime.Object { return &metrics.MetricSnapshot{} },
 		NewListFunc:               func() runtime.Object { return &metrics.MetricSnapshotList{} },
 		PredicateFunc:             Match,
-		DefaultQualifiedResource:  metrics.Resource("metricsnapshots"),
-		SingularQualifiedResource: metrics.Resource("metricsnapshot"),
+		DefaultQualifiedResource:  schema.GroupResource{Group: group, Resource: "metricsnapshots"},
+		SingularQualifiedResource: schema.GroupResource{Group: group, Resource: "metricsnapshot"},
 
 		CreateStrategy:      strategy,
 		UpdateStrategy:      strategy,

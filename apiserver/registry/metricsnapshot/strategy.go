@@ -38,6 +38,8 @@ type Strategy struct {
 	names.NameGenerator
 	// Sources are the source names configured on the server; new sources must be one of them.
 	Sources validation.Sources
+	// APIVersion is <group>/v1 of the served group, the version server-side apply tracks fields in.
+	APIVersion fieldpath.APIVersion
 }
 
 var (
@@ -47,18 +49,19 @@ var (
 	_ rest.ResetFieldsStrategy = Strategy{}
 )
 
-// NewStrategy returns the strategy for the main resource.
-func NewStrategy(typer runtime.ObjectTyper, sources validation.Sources) Strategy {
-	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, Sources: sources}
+// NewStrategy returns the strategy for the main resource served in group.
+func NewStrategy(typer runtime.ObjectTyper, group string, sources validation.Sources) Strategy {
+	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, Sources: sources,
+		APIVersion: fieldpath.APIVersion(group + "/v1")}
 }
 
 // NamespaceScoped is true: MetricSnapshots live in namespaces.
 func (Strategy) NamespaceScoped() bool { return true }
 
 // GetResetFields tells server-side apply that spec writers never own status.
-func (Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+func (st Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 	return map[fieldpath.APIVersion]*fieldpath.Set{
-		"metrics.example.com/v1": fieldpath.NewSet(fieldpath.MakePathOrDie("status")),
+		st.APIVersion: fieldpath.NewSet(fieldpath.MakePathOrDie("status")),
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
 )
@@ -37,14 +38,14 @@ func stored() *metrics.MetricSnapshot {
 
 func TestCreateDropsStatusAndStartsGeneration(t *testing.T) {
 	s := stored()
-	NewStrategy(runtime.NewScheme(), sets.New("prometheus")).PrepareForCreate(context.Background(), s)
+	NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("prometheus")).PrepareForCreate(context.Background(), s)
 	if s.Generation != 1 || s.Status.Data != nil || s.Status.ObservedGeneration != 0 {
 		t.Fatalf("want generation 1 and empty status, got %d %+v", s.Generation, s.Status)
 	}
 }
 
 func TestSpecUpdate(t *testing.T) {
-	st := NewStrategy(runtime.NewScheme(), sets.New("prometheus"))
+	st := NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("prometheus"))
 	for name, tc := range map[string]struct {
 		mutate     func(*metrics.MetricSnapshot)
 		generation int64
@@ -68,7 +69,7 @@ func TestSpecUpdate(t *testing.T) {
 }
 
 func TestStatusUpdateWritesOnlyStatus(t *testing.T) {
-	st := NewStatusStrategy(NewStrategy(runtime.NewScheme(), sets.New("prometheus")))
+	st := NewStatusStrategy(NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("prometheus")))
 	old := stored()
 	s := stored()
 	s.Spec.Interval = "5m"
@@ -88,7 +89,7 @@ func TestStatusUpdateWritesOnlyStatus(t *testing.T) {
 }
 
 func TestValidateUsesServerSources(t *testing.T) {
-	st := NewStrategy(runtime.NewScheme(), sets.New("thanos"))
+	st := NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("thanos"))
 	errs := st.Validate(context.Background(), stored())
 	if len(errs) != 1 || errs[0].Field != "spec.source" {
 		t.Fatalf("source not configured on the server must be rejected at spec.source, got %v", errs)
@@ -99,5 +100,16 @@ func TestSelectableFields(t *testing.T) {
 	f := SelectableFields(stored())
 	if f["spec.source"] != "prometheus" || f["metadata.name"] != "a" || f["metadata.namespace"] != "ns" {
 		t.Fatalf("unexpected fields %v", f)
+	}
+}
+
+func TestResetFieldsFollowTheServedGroup(t *testing.T) {
+	st := NewStrategy(runtime.NewScheme(), "widgets.example.com", sets.New("prometheus"))
+	for name, fields := range map[string]map[fieldpath.APIVersion]*fieldpath.Set{
+		"spec": st.GetResetFields(), "status": NewStatusStrategy(st).GetResetFields(),
+	} {
+		if len(fields) != 1 || fields["widgets.example.com/v1"] == nil {
+			t.Errorf("%s strategy resets fields of %v, want widgets.example.com/v1 only", name, fields)
+		}
 	}
 }

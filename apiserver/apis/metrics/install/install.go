@@ -14,11 +14,15 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package install registers the metrics.example.com API group in a scheme.
+// Package install registers the MetricSnapshot API (metrics.example.com, or the group a server
+// is started with) in a scheme.
 package install
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
@@ -30,4 +34,18 @@ func Install(scheme *runtime.Scheme) {
 	utilruntime.Must(metrics.AddToScheme(scheme))
 	utilruntime.Must(v1.AddToScheme(scheme))
 	utilruntime.Must(scheme.SetVersionPriority(v1.SchemeGroupVersion))
+}
+
+// InstallGroup registers the internal and v1 types, conversions and defaults under group
+// instead of metrics.GroupName: the Go types are the same, the served group is the server's.
+func InstallGroup(scheme *runtime.Scheme, group string) error {
+	metrics.AddToSchemeAs(scheme, schema.GroupVersion{Group: group, Version: runtime.APIVersionInternal})
+	gv := schema.GroupVersion{Group: group, Version: v1.SchemeGroupVersion.Version}
+	if err := v1.AddToSchemeAs(scheme, gv); err != nil {
+		return err
+	}
+	if err := scheme.SetVersionPriority(gv); err != nil {
+		return fmt.Errorf("setting the version priority of %s: %w", gv, err)
+	}
+	return nil
 }

@@ -49,14 +49,22 @@ func Resource(resource string) schema.GroupResource {
 }
 
 func addKnownTypes(scheme *runtime.Scheme) error {
-	scheme.AddKnownTypes(SchemeGroupVersion, &MetricSnapshot{}, &MetricSnapshotList{})
-	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
+	addKnownTypesAs(scheme, SchemeGroupVersion)
 	return nil
 }
 
-// addFieldLabelConversionFuncs lets clients select MetricSnapshots by spec.source.
+func addKnownTypesAs(scheme *runtime.Scheme, gv schema.GroupVersion) {
+	scheme.AddKnownTypes(gv, &MetricSnapshot{}, &MetricSnapshotList{})
+	metav1.AddToGroupVersion(scheme, gv)
+}
+
 func addFieldLabelConversionFuncs(scheme *runtime.Scheme) error {
-	return scheme.AddFieldLabelConversionFunc(SchemeGroupVersion.WithKind("MetricSnapshot"),
+	return addFieldLabelConversionFuncsAs(scheme, SchemeGroupVersion)
+}
+
+// addFieldLabelConversionFuncsAs lets clients select MetricSnapshots of gv by spec.source.
+func addFieldLabelConversionFuncsAs(scheme *runtime.Scheme, gv schema.GroupVersion) error {
+	return scheme.AddFieldLabelConversionFunc(gv.WithKind("MetricSnapshot"),
 		func(label, value string) (string, string, error) {
 			switch label {
 			case "metadata.name", "metadata.namespace", "spec.source":
