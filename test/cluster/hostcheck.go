@@ -30,9 +30,7 @@ func (c Config) Snapshot(ctx context.Context) HostSnapshot {
 	for _, ipt := range []string{"iptables", "ip6tables"} {
 		for _, table := range []string{"filter", "nat", "mangle", "raw"} {
 			if out, err := run(ctx, ipt, "-t", table, "-S"); err == nil {
-				for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-					add("rules", ipt+" "+table+" "+l)
-				}
+				add("rules", ruleEntries(ipt, table, out)...)
 			}
 		}
 	}
@@ -63,6 +61,20 @@ func (c Config) Snapshot(ctx context.Context) HostSnapshot {
 		sort.Strings(s.Items[k])
 	}
 	return s
+}
+
+// ruleEntries turns `iptables -S` output into snapshot entries. A built-in chain's ACCEPT policy is left
+// out: it filters nothing, and iptables-nft creates such empty tables the first time anything lists
+// or uses them (on a machine that just got iptables, the first run would otherwise "add" them).
+func ruleEntries(ipt, table, out string) []string {
+	var entries []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" || (strings.HasPrefix(l, "-P ") && strings.HasSuffix(l, " ACCEPT")) {
+			continue
+		}
+		entries = append(entries, ipt+" "+table+" "+l)
+	}
+	return entries
 }
 
 // Diff lists what differs between two snapshots, e.g. "links: added aggopbr0".

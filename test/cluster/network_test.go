@@ -50,3 +50,18 @@ func TestUnescapeMount(t *testing.T) {
 		t.Errorf("unescapeMount = %q", got)
 	}
 }
+
+func TestRuleEntriesIgnoreAcceptPolicies(t *testing.T) {
+	out := "-P INPUT ACCEPT\n-P FORWARD DROP\n-N KUBE-FIREWALL\n-A FORWARD -s 10.244.0.0/24 -j DROP\n"
+	want := []string{
+		"iptables filter -P FORWARD DROP",
+		"iptables filter -N KUBE-FIREWALL",
+		"iptables filter -A FORWARD -s 10.244.0.0/24 -j DROP",
+	}
+	if got := ruleEntries("iptables", "filter", out); !reflect.DeepEqual(got, want) {
+		t.Errorf("ruleEntries = %q, want %q", got, want)
+	}
+	if got := ruleEntries("iptables", "nat", ""); len(got) != 0 {
+		t.Errorf("ruleEntries of no output = %q, want none", got)
+	}
+}
