@@ -3,25 +3,22 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 )
 
 const (
-	embeddedName = "e2e-embedded"
-	embeddedNS   = "e2e-embedded"
+	embeddedName   = "e2e-widgets"
+	embeddedNS     = "e2e-widgets"
+	widgetsGroup   = "widgets.example.com"
+	widgetsService = "v1." + widgetsGroup
 )
 
-// sideBySide runs a second CustomApiServer on embedded storage with one replica next to the sample.
-// It claims the sample's group/version, so it must report the conflict and leave the sample's
-// APIService alone; its server must still work on its own (as the aggregator would call it).
+// sideBySide runs a second CustomApiServer next to the sample: embedded storage, one replica, the same
+// image serving another group (--api-group). Both APIs must be served at once, each from its own
+// storage, and deleting the second must leave the sample's API working.
 func sideBySide(t *testing.T) {
 	kubectlApply(t, `apiVersion: aggregation.example.com/v1alpha1
 kind: CustomApiServer
@@ -30,71 +27,77 @@ spec:
   namespace: `+embeddedNS+`
   replicas: 1
   storage: {embedded: {}}
-  args: ["--source=prometheus=http://prometheus.`+sampleNS+`.svc:9090"]
+  args: ["--api-group=`+widgetsGroup+`", "--source=prometheus=http://prometheus.`+sampleNS+`.svc:9090"]
   apiServices:
-  - {group: metrics.example.com, version: v1}
+  - {group: `+widgetsGroup+`, version: v1}
 `)
 	t.Cleanup(func() {
-		// A failed check must not leave a second claimant of the APIService for the deletion step.
+		// A failed check must not leave a second server behind for the deletion step.
 		_, _ = cfg.KubectlOutput(context.Background(), "", "delete", "customapiserver", embeddedName, "--ignore-not-found", "--timeout=3m")
 	})
 	var cas casStatus
-	eventually(t, 3*time.Minute, embeddedName+" running and reporting the APIService conflict", func() (bool, string) {
+	eventually(t, 3*time.Minute, embeddedName+" Ready with every condition True", func() (bool, string) {
 		kubectlJSON(t, &cas, "get", "customapiserver", embeddedName)
-		dep := findCondition(cas.Status.Conditions, "DeploymentAvailable")
-		api := findCondition(cas.Status.Conditions, "APIServicesAvailable")
-		return dep.Status == "True" && api.Status == "False" && api.Reason == "APIServiceConflict", fmtConditions(cas.Status.Conditions)
+		for _, typ := range []string{"Ready", "CertificatesReady", "DeploymentAvailable", "APIServicesAvailable"} {
+			if findCondition(cas.Status.Conditions, typ).Status != "True" {
+				return false, fmtConditions(cas.Status.Conditions)
+			}
+		}
+		return true, ""
 	})
-	if ns := kubectl(t, "get", "apiservice", apiService, "-o", "jsonpath={.spec.service.namespace}"); ns != sampleNS {
-		t.Errorf("APIService %s now points at namespace %q, want the sample's %q", apiService, ns, sampleNS)
+	for _, svc := range []string{widgetsService, apiService} {
+		if st := kubectl(t, "get", "apiservice", svc, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`); st != "True" {
+			t.Errorf("APIService %s Available=%q with both servers running, want True", svc, st)
+		}
 	}
-	kubectl(t, "-n", "default", "get", "metricsnapshots")
+	versions := kubectl(t, "api-versions")
+	for _, gv := range []string{widgetsGroup + "/v1", groupVer} {
+		if !containsLine(versions, gv) {
+			t.Errorf("kubectl api-versions does not list %s with both servers running", gv)
+		}
+	}
 
-	// The embedded server, called the way the aggregator calls it.
-	fp, err := cfg.FrontProxyClientCert()
+	// A MetricSnapshot in the second group, through the aggregator, collected from the same Prometheus.
+	want, err := cfg.PrometheusQuery(t.Context(), "up")
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := fmt.Sprintf("https://%s:6443/apis/metrics.example.com/v1/namespaces/default/metricsnapshots", podIP(t, embeddedNS, embeddedName))
-	body := `{"apiVersion":"metrics.example.com/v1","kind":"MetricSnapshot","metadata":{"name":"embedded-check"},` +
-		`"spec":{"source":"prometheus","metrics":["up"],"interval":"1m"}}`
-	if code, out := asAggregator(t, &fp, http.MethodPost, base, body); code != http.StatusCreated {
-		t.Fatalf("creating a MetricSnapshot on the embedded server: HTTP %d: %s", code, out)
+	kubectlApply(t, `apiVersion: `+widgetsGroup+`/v1
+kind: MetricSnapshot
+metadata: {name: widgets-up, namespace: default}
+spec: {source: prometheus, metrics: [up], interval: 10s}
+`)
+	resource := "metricsnapshots." + widgetsGroup
+	if r := findRow(t, kubectl(t, "-n", "default", "get", resource), "widgets-up"); len(r) < 2 || r[1] != "prometheus" {
+		t.Errorf("kubectl get %s: row %v, want widgets-up with source prometheus", resource, r)
 	}
-	if code, out := asAggregator(t, &fp, http.MethodGet, base+"/embedded-check", ""); code != http.StatusOK || !strings.Contains(out, `"embedded-check"`) {
-		t.Fatalf("reading it back from the embedded server: HTTP %d: %s", code, out)
+	var snap struct {
+		Status struct {
+			Data       map[string]float64 `json:"data"`
+			Conditions []condition        `json:"conditions"`
+		} `json:"status"`
+	}
+	eventually(t, 2*time.Minute, "status.data of widgets-up", func() (bool, string) {
+		kubectlJSON(t, &snap, "-n", "default", "get", resource, "widgets-up")
+		up, ok := snap.Status.Data["up"]
+		return ok && up == want, fmtData(snap.Status.Data) + " " + fmtConditions(snap.Status.Conditions)
+	})
+	// Each server has its own storage: the sample's group does not see the object.
+	if out := kubectl(t, "-n", "default", "get", "metricsnapshots."+"metrics.example.com", "-o", "name"); strings.Contains(out, "widgets-up") {
+		t.Errorf("metricsnapshots.metrics.example.com lists the object created in %s:\n%s", widgetsGroup, out)
 	}
 
-	// Deleting the conflicting one removes its own children only: the sample's API keeps working.
+	// Deleting the second removes its APIService and children only: the sample's API keeps working.
 	kubectl(t, "delete", "customapiserver", embeddedName, "--timeout=3m")
+	if out, _ := cfg.KubectlOutput(t.Context(), "", "get", "apiservice", widgetsService, "--ignore-not-found", "-o", "name"); out != "" {
+		t.Errorf("APIService %s still exists after its CustomApiServer was deleted", widgetsService)
+	}
 	eventually(t, 2*time.Minute, "namespace "+embeddedNS+" (created by the operator) gone", func() (bool, string) {
 		out, _ := cfg.KubectlOutput(t.Context(), "", "get", "namespace", embeddedNS, "--ignore-not-found", "-o", "name")
 		return out == "", out
 	})
 	if st := kubectl(t, "get", "apiservice", apiService, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`); st != "True" {
-		t.Errorf("APIService %s Available=%q after deleting the conflicting CustomApiServer, want True", apiService, st)
+		t.Errorf("APIService %s Available=%q after deleting the second CustomApiServer, want True", apiService, st)
 	}
-}
-
-// asAggregator sends a request straight to a server pod with the front-proxy client certificate and
-// the identity headers of a cluster admin, as kube-apiserver's proxy does.
-func asAggregator(t *testing.T, cert *tls.Certificate, method, url, body string) (int, string) {
-	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
-		InsecureSkipVerify: true, // the pod is addressed by IP; its serving identity is checked by the aggregator tests
-		Certificates:       []tls.Certificate{*cert},
-	}}}
-	req, _ := http.NewRequestWithContext(t.Context(), method, url, bytes.NewBufferString(body))
-	req.Header.Set("X-Remote-User", "e2e-admin")
-	req.Header.Set("X-Remote-Group", "system:masters")
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	kubectl(t, "-n", "default", "get", "metricsnapshots")
 }

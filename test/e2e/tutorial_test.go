@@ -39,7 +39,7 @@ func TestAggregation(t *testing.T) {
 		{"a broken etcd shows in the status and recovers", breakAndRepair},
 		{"requests through the aggregator are authorized; forged headers are not", authThroughAggregator},
 		{"a namespace deletion completes while the API is served", namespaceDeletionWhileServed},
-		{"a second CustomApiServer on embedded storage runs side by side", sideBySide},
+		{"a second CustomApiServer (embedded storage, another group) runs side by side", sideBySide},
 		{"deleting the CustomApiServer removes the APIService first, then every child", deletion},
 	}
 	// The first three steps set up what every later one uses; later steps go on after a failed check.
