@@ -17,8 +17,10 @@ limitations under the License.
 package integration
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,11 +35,13 @@ import (
 )
 
 // TestDelegatedAuth runs the server as in a cluster (no --local) against a real kube-apiserver:
-// clients are authenticated with the cluster's client CA (read from the
-// extension-apiserver-authentication ConfigMap) and authorized by SubjectAccessReview, the
-// collector runs under leader election, and probes need no credentials.
+// clients are authenticated with the cluster's client CA or, as the aggregator's proxy does, with the
+// front-proxy client certificate and X-Remote-* headers (both CAs read from the
+// extension-apiserver-authentication ConfigMap), authorized by SubjectAccessReview; the collector
+// runs under leader election, and probes need no credentials.
 func TestDelegatedAuth(t *testing.T) {
 	env := &envtest.Environment{BinaryAssetsDirectory: testenv.KubeBin(t)}
+	frontProxy := withFrontProxyCA(t, env)
 	if _, err := env.Start(); err != nil {
 		t.Fatalf("starting kube-apiserver: %v", err)
 	}
@@ -81,5 +85,21 @@ func TestDelegatedAuth(t *testing.T) {
 	_, err = versioned.NewForConfigOrDie(anonymous).MetricsV1().MetricSnapshots(ns).List(ctx, metav1.ListOptions{})
 	if !apierrors.IsForbidden(err) && !apierrors.IsUnauthorized(err) {
 		t.Fatalf("an anonymous client must be rejected, got %v", err)
+	}
+
+	// As the aggregator: the front-proxy client certificate carries the user in headers. The server is
+	// ready only once it trusts that certificate (testserver waited for /readyz), so the very first
+	// proxied request is already authenticated.
+	list := server.URL + "/apis/metrics.example.com/v1/namespaces/" + ns + "/metricsnapshots"
+	if code, body := frontProxy.get(t, list, "header-admin", "system:masters"); code != http.StatusOK {
+		t.Errorf("front-proxy request as header-admin (system:masters): HTTP %d: %s", code, body)
+	}
+	if code, body := frontProxy.get(t, list, "header-nobody", ""); code != http.StatusForbidden || !strings.Contains(body, "header-nobody") {
+		t.Errorf("front-proxy request as header-nobody: HTTP %d: %s; want 403 naming the user from the header", code, body)
+	}
+	// The same headers without the front-proxy certificate are not believed.
+	forged := frontProxyClient{}
+	if code, body := forged.get(t, list, "header-admin", "system:masters"); code == http.StatusOK || strings.Contains(body, "header-admin") {
+		t.Errorf("forged X-Remote-User without the front-proxy certificate: HTTP %d: %s; want it refused", code, body)
 	}
 }

@@ -112,6 +112,9 @@ func (o *Options) Config() (*Config, error) {
 		cfg.Authentication.Authenticator = localAuthenticator()
 		cfg.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
 	}
+	if rh := cfg.Authentication.RequestHeaderConfig; rh != nil {
+		cfg.AddReadyzChecks(frontProxyCAReady(rh.CAContentProvider))
+	}
 
 	var backend storage.Backend = &storage.Etcd{Options: o.Recommended.Etcd}
 	if o.Embedded() {
