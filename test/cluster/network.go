@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -63,19 +64,50 @@ func clusterChain(name string) bool {
 	return strings.HasPrefix(name, "KUBE-") || strings.HasPrefix(name, "CNI-")
 }
 
+// clusterChainsIn lists the cluster chains `iptables -S` output declares.
+func clusterChainsIn(out string) []string {
+	var chains []string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "-N" && clusterChain(f[1]) {
+			chains = append(chains, f[1])
+		}
+	}
+	return chains
+}
+
+// refuseForeignKubernetes stops Up on a machine whose iptables already hold Kubernetes chains that no
+// cluster of ours made (no host record in the state dir): teardown removes every KUBE-*/CNI-* chain, which
+// would break the networking of a real node.
+func (c Config) refuseForeignKubernetes(ctx context.Context) error {
+	if _, err := os.Stat(c.hostStateFile()); err == nil {
+		return nil // our own earlier (maybe crashed) cluster made them; Down cleans them up
+	}
+	for _, ipt := range []string{"iptables", "ip6tables"} {
+		for _, table := range []string{"filter", "nat", "mangle"} {
+			out, err := run(ctx, ipt, "-t", table, "-S")
+			if err != nil {
+				continue
+			}
+			if chains := clusterChainsIn(out); len(chains) > 0 {
+				return fmt.Errorf("this machine already has Kubernetes networking (%s %s chain %s) that the local cluster did not "+
+					"create; its teardown removes every KUBE-*/CNI-* chain, so it refuses to run here", ipt, table, chains[0])
+			}
+		}
+	}
+	return nil
+}
+
 // removeChains deletes every rule jumping to a cluster chain, then flushes and deletes those chains.
 func removeChains(ctx context.Context, ipt, table string) []error {
 	out, err := run(ctx, ipt, "-t", table, "-S")
 	if err != nil {
 		return nil // table or binary absent: nothing of ours there
 	}
-	var chains []string
+	chains := clusterChainsIn(out)
 	var errs []error
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		switch {
-		case len(f) >= 2 && f[0] == "-N" && clusterChain(f[1]):
-			chains = append(chains, f[1])
 		case len(f) >= 2 && f[0] == "-A" && !clusterChain(f[1]) && jumpsToCluster(f):
 			del := append([]string{"-t", table, "-D"}, unquote(f[1:])...)
 			if _, err := run(ctx, ipt, del...); err != nil {

@@ -65,3 +65,11 @@ func TestRuleEntriesIgnoreAcceptPolicies(t *testing.T) {
 		t.Errorf("ruleEntries of no output = %q, want none", got)
 	}
 }
+
+func TestClusterChainsInListsOnlyKubernetesChains(t *testing.T) {
+	out := "-P FORWARD ACCEPT\n-N DOCKER\n-N KUBE-FIREWALL\n-N CNI-HOSTPORT-DNAT\n-A FORWARD -j KUBE-FORWARD\n"
+	want := []string{"KUBE-FIREWALL", "CNI-HOSTPORT-DNAT"}
+	if got := clusterChainsIn(out); !reflect.DeepEqual(got, want) {
+		t.Errorf("clusterChainsIn = %q, want %q", got, want)
+	}
+}

@@ -28,6 +28,9 @@ func (c Config) Up(ctx context.Context) (time.Duration, error) {
 	if err := ensurePackages(ctx, c.Log); err != nil {
 		return 0, err
 	}
+	if err := c.refuseForeignKubernetes(ctx); err != nil {
+		return 0, err
+	}
 	if _, err := c.Down(ctx); err != nil {
 		return 0, fmt.Errorf("cleaning up a previous cluster: %w", err)
 	}
