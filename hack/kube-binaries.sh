@@ -17,29 +17,21 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   stamp+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
 
-if [ ! -x "$out/kube" ]; then
-  echo ">> building Kubernetes $kube_version (kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl) into $out"
+# build <binary> <tool module dir> <what> <ldflags>: builds once into $out, recording the time it took.
+build() {
+  local bin=$1 dir=$2 what=$3 ldflags=$4
+  [ -x "$out/$bin" ] && return 0
+  echo ">> building $what into $out"
+  local start
   start=$(date +%s)
-  (cd "$root/hack/tools/kube" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $stamp" -o "$out/kube.tmp" .)
-  mv "$out/kube.tmp" "$out/kube"
-  echo ">> kube built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
-fi
+  (cd "$root/hack/tools/$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$out/$bin.tmp" .)
+  mv "$out/$bin.tmp" "$out/$bin"
+  echo ">> $bin built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
+}
+
+build kube kube "Kubernetes $kube_version (kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl)" "$stamp"
 for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
   ln -sf kube "$out/$c"
 done
-
-if [ ! -x "$out/etcd" ]; then
-  echo ">> building etcd into $out"
-  start=$(date +%s)
-  (cd "$root/hack/tools/etcd" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/etcd.tmp" .)
-  mv "$out/etcd.tmp" "$out/etcd"
-  echo ">> etcd built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
-fi
-
-if [ ! -x "$out/coredns" ]; then
-  echo ">> building CoreDNS into $out"
-  start=$(date +%s)
-  (cd "$root/hack/tools/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/coredns.tmp" .)
-  mv "$out/coredns.tmp" "$out/coredns"
-  echo ">> coredns built in $(( $(date +%s) - start ))s" | tee -a "$out/build-times.txt"
-fi
+build etcd etcd etcd ""
+build coredns coredns CoreDNS ""

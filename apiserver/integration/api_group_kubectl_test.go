@@ -17,38 +17,24 @@ limitations under the License.
 package integration
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/internal/testserver"
 )
 
 // TestAPIGroupKubectl: with --api-group the real kubectl applies server-side (the OpenAPI schemas
 // carry the served group), shows the server's columns and explains the spec.
 func TestAPIGroupKubectl(t *testing.T) {
-	kubectl := filepath.Join(testenv.KubeBin(t), "kubectl")
 	server := testserver.Start(t, "--api-group="+widgets, "--source="+unreachable)
 	kubeconfig := server.Kubeconfig(t)
 	file := filepath.Join(t.TempDir(), "snapshot.yaml")
 	if err := os.WriteFile(file, []byte(strings.Replace(manifest, "metrics.example.com/v1", widgets+"/v1", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := kubectlRunner(t, kubeconfig)
 
 	if out := run("apply", "--server-side", "--field-manager=kubectl-test", "-f", file); !strings.Contains(out, "metricsnapshot."+widgets+"/app-metrics serverside-applied") {
 		t.Fatalf("apply --server-side: %s", out)

@@ -47,24 +47,13 @@ spec:
 // TestKubectl drives the local-mode server with the real kubectl: server-side apply, get with
 // the table columns, field selectors and explain from the published OpenAPI.
 func TestKubectl(t *testing.T) {
-	kubectl := filepath.Join(testenv.KubeBin(t), "kubectl")
 	server := testserver.Start(t, "--source="+unreachable)
 	kubeconfig := server.Kubeconfig(t)
 	file := filepath.Join(t.TempDir(), "snapshot.yaml")
 	if err := os.WriteFile(file, []byte(manifest), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig=" + kubeconfig}, args...)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := kubectlRunner(t, kubeconfig)
 
 	if out := run("apply", "--server-side", "--field-manager=kubectl-test", "-f", file); !strings.Contains(out, "serverside-applied") {
 		t.Fatalf("apply --server-side: %s", out)
@@ -101,5 +90,21 @@ func TestKubectl(t *testing.T) {
 	run("delete", "-f", file)
 	if out := run("get", "metricsnapshots", "-o", "name"); strings.TrimSpace(out) != "" {
 		t.Fatalf("after delete: %q", out)
+	}
+}
+
+// kubectlRunner returns a function running the real kubectl against kubeconfig, failing the test
+// with kubectl's output on an error; each call is bounded by a minute.
+func kubectlRunner(t *testing.T, kubeconfig string) func(args ...string) string {
+	kubectl := filepath.Join(testenv.KubeBin(t), "kubectl")
+	return func(args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
 	}
 }
