@@ -19,16 +19,17 @@ package collector
 import (
 	"time"
 
+	"example.com/aggregation-operator/apiserver/apis/metrics"
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 )
 
 // interval returns the snapshot's collection interval (validation guarantees it parses;
 // the default covers objects written before a rule change).
 func interval(s *metricsv1.MetricSnapshot) time.Duration {
-	d, err := time.ParseDuration(s.Spec.Interval)
-	if err != nil || d <= 0 {
-		return time.Minute
+	if d, err := metrics.ParseInterval(s.Spec.Interval); err == nil {
+		return d
 	}
+	d, _ := metrics.ParseInterval(metricsv1.DefaultInterval)
 	return d
 }
 

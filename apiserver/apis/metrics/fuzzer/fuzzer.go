@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/randfill"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
+	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 )
 
 // Funcs keeps random objects stable across a round trip: metric values must be finite to be
@@ -33,7 +34,7 @@ var Funcs = func(_ runtimeserializer.CodecFactory) []interface{} {
 		func(s *metrics.MetricSnapshotSpec, c randfill.Continue) {
 			c.FillNoCustom(s)
 			if s.Interval == "" {
-				s.Interval = "1m"
+				s.Interval = metricsv1.DefaultInterval
 			}
 		},
 		func(s *metrics.MetricSnapshotStatus, c randfill.Continue) {

@@ -18,9 +18,6 @@ limitations under the License.
 package validation
 
 import (
-	"fmt"
-	"time"
-
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -29,10 +26,7 @@ import (
 	"example.com/aggregation-operator/apiserver/apis/metrics"
 )
 
-// Interval bounds: faster than 10s hammers Prometheus, slower than a day is not a snapshot.
 const (
-	MinInterval = 10 * time.Second
-	MaxInterval = 24 * time.Hour
 	// MaxMetrics bounds the work one object can ask for.
 	MaxMetrics = 100
 	// MaxExpressionLength bounds one PromQL expression.
@@ -127,12 +121,8 @@ func validateInterval(interval string, path *field.Path) field.ErrorList {
 	if interval == "" {
 		return field.ErrorList{field.Required(path, "a duration such as 30s or 5m")}
 	}
-	d, err := time.ParseDuration(interval)
-	if err != nil {
-		return field.ErrorList{field.Invalid(path, interval, "must be a duration such as 30s or 5m")}
-	}
-	if d < MinInterval || d > MaxInterval {
-		return field.ErrorList{field.Invalid(path, interval, fmt.Sprintf("must be between %s and %s", MinInterval, MaxInterval))}
+	if _, err := metrics.ParseInterval(interval); err != nil {
+		return field.ErrorList{field.Invalid(path, interval, err.Error())}
 	}
 	return nil
 }
