@@ -11,6 +11,3 @@ var (
 
 // APIServerImage is the MetricSnapshot apiserver image released with this operator.
 func APIServerImage() string { return Registry + "/metricsnapshot-apiserver:" + Version }
-
-// OperatorImage is this operator's own image.
-func OperatorImage() string { return Registry + "/aggregation-operator:" + Version }

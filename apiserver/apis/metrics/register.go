@@ -27,16 +27,6 @@ const GroupName = "metrics.example.com"
 // SchemeGroupVersion is the internal group version used to register these objects.
 var SchemeGroupVersion = schema.GroupVersion{Group: GroupName, Version: runtime.APIVersionInternal}
 
-// Kind takes an unqualified kind and returns a group-qualified GroupKind.
-func Kind(kind string) schema.GroupKind {
-	return SchemeGroupVersion.WithKind(kind).GroupKind()
-}
-
-// Resource takes an unqualified resource and returns a group-qualified GroupResource.
-func Resource(resource string) schema.GroupResource {
-	return SchemeGroupVersion.WithResource(resource).GroupResource()
-}
-
 var (
 	// SchemeBuilder registers the internal types.
 	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
