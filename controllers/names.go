@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/contract"
 )
 
 const (
@@ -16,8 +17,8 @@ const (
 	// AnnotationApplied is a hash of the configuration last applied, so an unchanged child is not re-applied.
 	AnnotationApplied = "aggregation.example.com/applied-hash"
 
-	certDir = "/var/run/serving-cert"
-	dataDir = "/var/lib/metricsnapshot"
+	certDir = contract.CertDir
+	dataDir = contract.DataDir
 )
 
 // names are the names of every child of one CustomApiServer.

@@ -22,6 +22,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"example.com/aggregation-operator/apiserver/backend"
 )
 
 // NewCommand returns the apiserver command: flags -> Options -> Config -> Server -> Run.
@@ -46,19 +48,34 @@ func NewCommand(ctx context.Context) *cobra.Command {
 	return cmd
 }
 
-// Run builds and runs the server until ctx ends.
+// Run starts the embedded etcd when there is no --etcd-servers, then builds the server and serves
+// until ctx ends. What Run starts is stopped, and a temporary data dir removed, on every return.
 func (o *Options) Run(ctx context.Context) error {
-	if o.tempDataDir {
-		defer func() { _ = os.RemoveAll(o.DataDir) }()
+	etcdServers := o.Etcd.StorageConfig.Transport.ServerList
+	if o.embedded() {
+		dataDir := o.DataDir
+		if dataDir == "" {
+			dir, err := os.MkdirTemp("", "metricsnapshot-apiserver-")
+			if err != nil {
+				return fmt.Errorf("creating a temporary data dir: %w", err)
+			}
+			defer func() { _ = os.RemoveAll(dir) }()
+			dataDir = dir
+		}
+		etcd, err := backend.StartEmbeddedEtcd(dataDir)
+		if err != nil {
+			return err
+		}
+		defer etcd.Close()
+		etcdServers = []string{etcd.URL}
 	}
-	cfg, err := o.Config()
+	cfg, err := o.Config(etcdServers)
 	if err != nil {
 		return err
 	}
 	s, err := cfg.Complete().New()
 	if err != nil {
-		_ = cfg.Extra.Storage.Close()
 		return fmt.Errorf("creating server: %w", err)
 	}
-	return s.Run(ctx)
+	return s.Generic.PrepareRun().RunWithContext(ctx)
 }

@@ -33,7 +33,6 @@ import (
 	netutils "k8s.io/utils/net"
 
 	generatedopenapi "example.com/aggregation-operator/apiserver/generated/openapi"
-	"example.com/aggregation-operator/apiserver/storage"
 )
 
 // Config is everything the server needs, built from Options.
@@ -48,8 +47,6 @@ type ExtraConfig struct {
 	Group  string
 	Scheme *runtime.Scheme
 	Codecs serializer.CodecFactory
-	// Storage holds the objects; closed when the server stops.
-	Storage storage.Backend
 	// Sources maps --source names to Prometheus URLs.
 	Sources map[string]string
 	// Collection settings.
@@ -61,26 +58,17 @@ type ExtraConfig struct {
 	Cluster *restclient.Config
 }
 
-// Config builds the server configuration. With embedded storage it starts etcd, so callers
-// must Close Extra.Storage if they do not go on to run the server.
-func (o *Options) Config() (*Config, error) {
+// Config builds the server configuration of completed options, with storage on etcdServers
+// (--etcd-servers, or the embedded etcd Run started). It starts nothing.
+func (o *Options) Config(etcdServers []string) (*Config, error) {
 	if err := o.Recommended.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", nil,
 		[]net.IP{netutils.ParseIPSloppy("127.0.0.1"), netutils.ParseIPSloppy("::1")}); err != nil {
 		return nil, fmt.Errorf("creating self-signed certificates: %w", err)
 	}
-	sources, err := ParseSources(o.Sources)
-	if err != nil {
-		return nil, err
-	}
-
 	scheme, codecs, err := newScheme(o.APIGroup)
 	if err != nil {
 		return nil, err
 	}
-	// Objects are stored as <group>/v1, as before for metrics.example.com.
-	gv := schema.GroupVersion{Group: o.APIGroup, Version: "v1"}
-	o.Recommended.Etcd.StorageConfig.Codec = codecs.LegacyCodec(gv)
-	o.Recommended.Etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(gv, schema.GroupKind{Group: o.APIGroup})
 
 	cfg := genericapiserver.NewRecommendedConfig(codecs)
 	cfg.EffectiveVersion = basecompatibility.NewEffectiveVersionFromString(baseversion.DefaultKubeBinaryVersion, "", "")
@@ -94,10 +82,7 @@ func (o *Options) Config() (*Config, error) {
 	cfg.OpenAPIV3Config.Info.Title = "MetricSnapshot"
 	cfg.OpenAPIV3Config.Info.Version = "v1"
 
-	// Storage is applied by the backend, not by RecommendedOptions, so the embedded etcd can
-	// stand in for --etcd-servers.
 	recommended := *o.Recommended
-	recommended.Etcd = nil
 	if o.Local {
 		// Nothing to delegate to and no cluster to read: see localAuthenticator.
 		recommended.Authentication = nil
@@ -116,13 +101,15 @@ func (o *Options) Config() (*Config, error) {
 		cfg.AddReadyzChecks(frontProxyCAReady(rh.CAContentProvider))
 	}
 
-	var backend storage.Backend = &storage.Etcd{Options: o.Recommended.Etcd}
-	if o.Embedded() {
-		backend = &storage.EmbeddedEtcd{DataDir: o.DataDir, Options: o.Recommended.Etcd}
-	}
-	if err := backend.ApplyTo(&cfg.Config); err != nil {
-		_ = backend.Close()
-		return nil, err
+	// Objects are stored as <group>/v1, as before for metrics.example.com. Applying etcd options
+	// also adds the checks that keep /readyz failing until etcd answers.
+	etcd := *o.Etcd
+	etcd.StorageConfig.Transport.ServerList = etcdServers
+	gv := schema.GroupVersion{Group: o.APIGroup, Version: "v1"}
+	etcd.StorageConfig.Codec = codecs.LegacyCodec(gv)
+	etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(gv, schema.GroupKind{Group: o.APIGroup})
+	if err := etcd.ApplyTo(&cfg.Config); err != nil {
+		return nil, fmt.Errorf("configuring etcd storage %v: %w", etcdServers, err)
 	}
 	return &Config{
 		Generic: cfg,
@@ -130,9 +117,8 @@ func (o *Options) Config() (*Config, error) {
 			Group:                   o.APIGroup,
 			Scheme:                  scheme,
 			Codecs:                  codecs,
-			Storage:                 backend,
-			Sources:                 sources,
-			LeaderElect:             o.LeaderElect && !o.Local,
+			Sources:                 o.sources,
+			LeaderElect:             o.LeaderElect,
 			LeaderElectionNamespace: o.LeaderElectionNamespace,
 			QueryTimeout:            o.QueryTimeout,
 			Workers:                 o.Workers,

@@ -14,14 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package server wires the MetricSnapshot apiserver: Options (flags) -> Config -> Server -> Run.
+// Package server wires the MetricSnapshot apiserver: flags -> Options (Complete, Validate) ->
+// Config -> Server, started by Run.
 package server
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,28 +29,28 @@ import (
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
+	"example.com/aggregation-operator/internal/contract"
 )
 
-const (
-	// DefaultAPIGroup is the group served unless --api-group says otherwise.
-	DefaultAPIGroup = metrics.GroupName
-	// DefaultDataDir holds the embedded etcd in a cluster (an emptyDir, see DEVELOPERS.md).
-	DefaultDataDir = "/var/lib/metricsnapshot"
-	// certPairName makes --cert-dir read tls.crt/tls.key, the keys of a kubernetes.io/tls Secret.
-	certPairName = "tls"
-)
+// DefaultAPIGroup is the group served unless --api-group says otherwise.
+const DefaultAPIGroup = metrics.GroupName
 
-// Options are the command-line options of the apiserver.
+// Options are the command-line options of the apiserver. Complete derives what they imply, once;
+// Validate, Config and Run only read the completed options.
 type Options struct {
+	// Recommended are k8s.io/apiserver's options but etcd's: the embedded etcd stands in for
+	// --etcd-servers, so Etcd is validated and applied here.
 	Recommended *genericoptions.RecommendedOptions
+	Etcd        *genericoptions.EtcdOptions
 
 	// Local serves without a cluster: no delegated authn/authz, no kubeconfig, no leader election.
 	Local bool
-	// DataDir holds the embedded etcd when --etcd-servers is empty.
+	// DataDir holds the embedded etcd when --etcd-servers is empty; empty after Complete means a
+	// temporary directory (--local), which Run removes.
 	DataDir string
 	// Sources are --source name=url flags.
 	Sources []string
-	// LeaderElect makes only the elected replica collect.
+	// LeaderElect makes only the elected replica collect; Complete turns it off with --local.
 	LeaderElect bool
 	// LeaderElectionNamespace holds the Lease (POD_NAMESPACE by default).
 	LeaderElectionNamespace string
@@ -62,44 +61,45 @@ type Options struct {
 	// APIGroup is the group MetricSnapshots are served in, as <APIGroup>/v1.
 	APIGroup string
 
-	// tempDataDir is set when Complete made DataDir up (--local without --data-dir); it is removed on exit.
-	tempDataDir bool
+	// sources are Sources parsed by Complete: name -> URL.
+	sources map[string]string
 }
-
-// TemporaryDataDir reports whether DataDir is a temporary directory to remove after the run.
-func (o *Options) TemporaryDataDir() bool { return o.tempDataDir }
 
 // NewOptions returns the defaults described in DEVELOPERS.md.
 func NewOptions() *Options {
+	// The storage codec and versioner depend on --api-group: Config sets them.
+	recommended := genericoptions.NewRecommendedOptions(etcdPathPrefix(DefaultAPIGroup), nil)
 	o := &Options{
-		// The storage codec and versioner depend on --api-group: Config sets them.
-		Recommended:             genericoptions.NewRecommendedOptions(etcdPathPrefix(DefaultAPIGroup), nil),
+		Recommended:             recommended,
+		Etcd:                    recommended.Etcd,
 		APIGroup:                DefaultAPIGroup,
 		LeaderElect:             true,
 		LeaderElectionNamespace: os.Getenv("POD_NAMESPACE"),
 		QueryTimeout:            10 * time.Second,
 		Workers:                 4,
 	}
-	o.Recommended.SecureServing.BindPort = 6443
-	o.Recommended.SecureServing.ServerCert.PairName = certPairName
+	recommended.Etcd = nil
+	recommended.SecureServing.BindPort = 6443
+	recommended.SecureServing.ServerCert.PairName = contract.CertPairName
 	// No cert dir by default: in-memory self-signed certificates unless --cert-dir or --tls-cert-file is given,
 	// so nothing is written to a read-only root filesystem.
-	o.Recommended.SecureServing.ServerCert.CertDirectory = ""
+	recommended.SecureServing.ServerCert.CertDirectory = ""
 	// API Priority and Fairness would need RBAC on flowcontrol objects the operator does not grant.
-	o.Recommended.Features.EnablePriorityAndFairness = false
+	recommended.Features.EnablePriorityAndFairness = false
 	// Admission policies would need RBAC on their objects; keep the namespace and webhook plugins.
-	o.Recommended.Admission.DefaultOffPlugins = sets.New("ValidatingAdmissionPolicy", "MutatingAdmissionPolicy")
+	recommended.Admission.DefaultOffPlugins = sets.New("ValidatingAdmissionPolicy", "MutatingAdmissionPolicy")
 	return o
 }
 
 // AddFlags registers all flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.Etcd.AddFlags(fs)
 	o.Recommended.AddFlags(fs)
 	fs.BoolVar(&o.Local, "local", o.Local, "Run outside a cluster: every request is served as the all-powerful user "+
 		LocalUser+" (no delegated authentication or authorization, no kubeconfig), no leader election, "+
 		"bind to 127.0.0.1 unless --bind-address is given, and keep embedded etcd in a temporary directory unless --data-dir is given.")
 	fs.StringVar(&o.DataDir, "data-dir", o.DataDir, "Directory of the embedded etcd, used when --etcd-servers is empty (default "+
-		DefaultDataDir+", or a temporary directory with --local).")
+		contract.DataDir+", or a temporary directory with --local).")
 	fs.StringArrayVar(&o.Sources, "source", o.Sources, "A Prometheus source as name=url, e.g. prometheus=http://prometheus:9090. Repeatable.")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "Collect only while holding a Lease, so one of several replicas collects. Ignored with --local.")
 	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "Namespace of the leader election Lease (default $POD_NAMESPACE).")
@@ -113,33 +113,31 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 // etcdPathPrefix is where objects of group live in etcd (shared etcd clusters keep groups apart).
 func etcdPathPrefix(group string) string { return "/registry/" + group }
 
-// Embedded reports whether storage is the embedded etcd.
-func (o *Options) Embedded() bool {
-	return len(o.Recommended.Etcd.StorageConfig.Transport.ServerList) == 0
-}
+// embedded reports whether storage is the embedded etcd (no --etcd-servers).
+func (o *Options) embedded() bool { return len(o.Etcd.StorageConfig.Transport.ServerList) == 0 }
 
-// Complete fills defaults that depend on other flags. bindAddressSet tells whether the user chose --bind-address.
+// Complete parses --source and fills what other flags imply. bindAddressSet tells whether the user
+// chose --bind-address. It starts and creates nothing: Run does.
 func (o *Options) Complete(bindAddressSet bool) error {
+	sources, err := parseSources(o.Sources)
+	if err != nil {
+		return err
+	}
+	o.sources = sources
 	// Another group gets its own etcd prefix, unless the user chose one.
-	if o.Recommended.Etcd.StorageConfig.Prefix == etcdPathPrefix(DefaultAPIGroup) {
-		o.Recommended.Etcd.StorageConfig.Prefix = etcdPathPrefix(o.APIGroup)
+	if o.Etcd.StorageConfig.Prefix == etcdPathPrefix(DefaultAPIGroup) {
+		o.Etcd.StorageConfig.Prefix = etcdPathPrefix(o.APIGroup)
 	}
-	if o.Local && !bindAddressSet {
-		o.Recommended.SecureServing.BindAddress = []byte{127, 0, 0, 1}
-	}
-	if o.Embedded() && o.DataDir == "" {
-		if !o.Local {
-			o.DataDir = DefaultDataDir
-		} else {
-			dir, err := os.MkdirTemp("", "metricsnapshot-apiserver-")
-			if err != nil {
-				return fmt.Errorf("creating a temporary data dir: %w", err)
-			}
-			o.DataDir = filepath.Clean(dir)
-			o.tempDataDir = true
+	if o.Local {
+		o.LeaderElect = false
+		if !bindAddressSet {
+			o.Recommended.SecureServing.BindAddress = []byte{127, 0, 0, 1}
 		}
 	}
-	if o.LeaderElect && !o.Local && o.LeaderElectionNamespace == "" {
+	if o.embedded() && o.DataDir == "" && !o.Local {
+		o.DataDir = contract.DataDir
+	}
+	if o.LeaderElect && o.LeaderElectionNamespace == "" {
 		if ns, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil {
 			o.LeaderElectionNamespace = strings.TrimSpace(string(ns))
 		}
@@ -147,23 +145,19 @@ func (o *Options) Complete(bindAddressSet bool) error {
 	return nil
 }
 
-// Validate checks the options.
+// Validate checks the completed options.
 func (o *Options) Validate() error {
-	var errs []error
-	for _, err := range o.Recommended.Validate() {
-		// The embedded etcd stands in for --etcd-servers.
-		if o.Embedded() && strings.Contains(err.Error(), "--etcd-servers must be specified") {
-			continue
-		}
-		errs = append(errs, err)
+	errs := o.Recommended.Validate()
+	etcd := *o.Etcd
+	if o.embedded() {
+		// The embedded etcd stands in for --etcd-servers; the other --etcd-* flags apply to it too.
+		etcd.StorageConfig.Transport.ServerList = []string{"embedded"}
 	}
-	if _, err := ParseSources(o.Sources); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, etcd.Validate()...)
 	if err := validateAPIGroup(o.APIGroup); err != nil {
 		errs = append(errs, err)
 	}
-	if o.LeaderElect && !o.Local && o.LeaderElectionNamespace == "" {
+	if o.LeaderElect && o.LeaderElectionNamespace == "" {
 		errs = append(errs, errors.New("--leader-elect needs a namespace: set POD_NAMESPACE or --leader-election-namespace"))
 	}
 	if o.Workers < 1 {

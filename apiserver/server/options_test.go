@@ -17,15 +17,16 @@ limitations under the License.
 package server
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"example.com/aggregation-operator/internal/contract"
 )
 
 func TestParseSources(t *testing.T) {
-	got, err := ParseSources([]string{"prometheus=http://prometheus:9090", "thanos=https://thanos.example:10902/prefix"})
+	got, err := parseSources([]string{"prometheus=http://prometheus:9090", "thanos=https://thanos.example:10902/prefix"})
 	if err != nil || len(got) != 2 || got["thanos"] != "https://thanos.example:10902/prefix" {
 		t.Fatalf("got %v %v", got, err)
 	}
@@ -37,7 +38,7 @@ func TestParseSources(t *testing.T) {
 		{"p=http://"},
 		{"p=http://a:1", "p=http://b:1"},
 	} {
-		if _, err := ParseSources(bad); err == nil || !strings.Contains(err.Error(), "--source") {
+		if _, err := parseSources(bad); err == nil || !strings.Contains(err.Error(), "--source") {
 			t.Errorf("%v: want an error naming --source, got %v", bad, err)
 		}
 	}
@@ -60,22 +61,19 @@ func TestOptions(t *testing.T) {
 	if err := local.Complete(false); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(local.DataDir) })
-	if !local.TemporaryDataDir() {
-		t.Fatal("--local without --data-dir must use a temporary directory")
-	}
 	if err := local.Validate(); err != nil {
 		t.Fatalf("--local alone must be valid (embedded etcd, no leader election): %v", err)
 	}
-	if !local.Embedded() || local.DataDir == "" || local.Recommended.SecureServing.BindAddress.String() != "127.0.0.1" {
-		t.Fatalf("--local: want embedded etcd in a temp dir on 127.0.0.1, got embedded=%v dir=%q bind=%s",
-			local.Embedded(), local.DataDir, local.Recommended.SecureServing.BindAddress)
+	if !local.embedded() || local.DataDir != "" || local.LeaderElect || local.Recommended.SecureServing.BindAddress.String() != "127.0.0.1" {
+		t.Fatalf("--local: want embedded etcd in a temporary dir (made by Run), no leader election, on 127.0.0.1; "+
+			"got embedded=%v dir=%q leader-elect=%v bind=%s",
+			local.embedded(), local.DataDir, local.LeaderElect, local.Recommended.SecureServing.BindAddress)
 	}
 
 	cluster := parse(t, "--etcd-servers=http://etcd:2379")
 	_ = cluster.Complete(false)
-	if cluster.Embedded() || cluster.DataDir != "" {
-		t.Fatalf("--etcd-servers must select external storage, got embedded=%v dir=%q", cluster.Embedded(), cluster.DataDir)
+	if cluster.embedded() || cluster.DataDir != "" {
+		t.Fatalf("--etcd-servers must select external storage, got embedded=%v dir=%q", cluster.embedded(), cluster.DataDir)
 	}
 	if err := cluster.Validate(); err == nil || !strings.Contains(err.Error(), "POD_NAMESPACE") {
 		t.Fatalf("leader election without a namespace must be rejected, got %v", err)
@@ -83,15 +81,23 @@ func TestOptions(t *testing.T) {
 
 	embedded := parse(t, "--leader-election-namespace=ns")
 	_ = embedded.Complete(false)
-	if embedded.DataDir != DefaultDataDir {
-		t.Fatalf("in-cluster embedded etcd: want %s, got %q", DefaultDataDir, embedded.DataDir)
+	if embedded.DataDir != contract.DataDir {
+		t.Fatalf("in-cluster embedded etcd: want %s, got %q", contract.DataDir, embedded.DataDir)
 	}
 	if got := embedded.Recommended.SecureServing.ServerCert.PairName; got != "tls" {
 		t.Fatalf("cert pair name %q, want tls (tls.crt/tls.key)", got)
 	}
+	if err := embedded.Validate(); err != nil {
+		t.Fatalf("embedded etcd stands in for --etcd-servers, got %v", err)
+	}
+	badEtcd := parse(t, "--leader-election-namespace=ns", "--storage-media-type=text/plain")
+	_ = badEtcd.Complete(false)
+	if err := badEtcd.Validate(); err == nil || !strings.Contains(err.Error(), "--storage-media-type") {
+		t.Fatalf("the other --etcd-* flags must still be checked with embedded etcd, got %v", err)
+	}
 
-	if err := parse(t, "--local", "--source=bad").Validate(); err == nil {
-		t.Fatal("a malformed --source must be rejected")
+	if err := parse(t, "--local", "--source=bad").Complete(false); err == nil || !strings.Contains(err.Error(), "--source") {
+		t.Fatalf("a malformed --source must be rejected naming the flag, got %v", err)
 	}
 }
 
@@ -111,7 +117,7 @@ func TestAPIGroupOption(t *testing.T) {
 		if err := o.Validate(); err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
-		if got := o.Recommended.Etcd.StorageConfig.Prefix; got != tc.wantPrefix {
+		if got := o.Etcd.StorageConfig.Prefix; got != tc.wantPrefix {
 			t.Errorf("%v: etcd prefix %q, want %q", tc.args, got, tc.wantPrefix)
 		}
 	}

@@ -17,9 +17,7 @@ limitations under the License.
 package server
 
 import (
-	"context"
 	"fmt"
-	"sort"
 
 	promapi "github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -27,7 +25,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
-	restclient "k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
@@ -35,14 +32,11 @@ import (
 	"example.com/aggregation-operator/apiserver/registry/metricsnapshot"
 )
 
-// Server is a running MetricSnapshot apiserver.
+// Server is a MetricSnapshot apiserver, ready to run.
 type Server struct {
 	Generic *genericapiserver.GenericAPIServer
 	extra   ExtraConfig
-	// Querier is exposed so tests and benchmarks can count upstream queries.
-	Querier *collector.Querier
-	// cluster reaches the kube-apiserver (in-cluster or --kubeconfig); nil with --local.
-	cluster *restclient.Config
+	querier *collector.Querier
 }
 
 // CompletedConfig is a Config whose defaults are filled in.
@@ -62,12 +56,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating generic server: %w", err)
 	}
-	names := make([]string, 0, len(c.extra.Sources))
-	for name := range c.extra.Sources {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	snapshots, status, err := metricsnapshot.NewStorage(c.extra.Scheme, c.extra.Group, c.generic.RESTOptionsGetter, sets.New(names...))
+	snapshots, status, err := metricsnapshot.NewStorage(c.extra.Scheme, c.extra.Group, c.generic.RESTOptionsGetter, sets.KeySet(c.extra.Sources))
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +74,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Generic: generic, extra: c.extra, Querier: querier, cluster: c.extra.Cluster}
+	s := &Server{Generic: generic, extra: c.extra, querier: querier}
 	generic.AddPostStartHookOrDie("metricsnapshot-collector", s.startCollector)
 	return s, nil
 }
@@ -109,12 +98,12 @@ func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) erro
 	if err != nil {
 		return fmt.Errorf("creating loopback client: %w", err)
 	}
-	c := collector.New(client, s.Querier, s.extra.Workers)
+	c := collector.New(client, s.querier, s.extra.Workers)
 	ctx := hook.Context
 	go func() {
 		var err error
 		if s.extra.LeaderElect {
-			err = runLeaderElected(ctx, s.cluster, s.extra.LeaderElectionNamespace, c.Run)
+			err = runLeaderElected(ctx, s.extra.Cluster, s.extra.LeaderElectionNamespace, c.Run)
 		} else {
 			err = c.Run(ctx)
 		}
@@ -123,10 +112,4 @@ func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) erro
 		}
 	}()
 	return nil
-}
-
-// Run serves until ctx ends, then stops the storage.
-func (s *Server) Run(ctx context.Context) error {
-	defer func() { _ = s.extra.Storage.Close() }()
-	return s.Generic.PrepareRun().RunWithContext(ctx)
 }

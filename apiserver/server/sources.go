@@ -24,9 +24,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// ParseSources turns repeated --source name=url flags into a map, rejecting bad names,
+// parseSources turns repeated --source name=url flags into a map, rejecting bad names,
 // non-HTTP URLs and duplicates.
-func ParseSources(flags []string) (map[string]string, error) {
+func parseSources(flags []string) (map[string]string, error) {
 	sources := make(map[string]string, len(flags))
 	for _, f := range flags {
 		name, raw, ok := strings.Cut(f, "=")

@@ -27,7 +27,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
 	restclient "k8s.io/client-go/rest"
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
@@ -38,7 +37,6 @@ import (
 // APIServer is the MetricSnapshot apiserver running in this process in --local mode.
 type APIServer struct {
 	URL    string
-	Server *server.Server
 	Config *restclient.Config
 	Client versioned.Interface
 
@@ -77,37 +75,15 @@ func (a *APIServer) connect(t testing.TB, cfg *restclient.Config) {
 	}
 }
 
+// start runs the apiserver command with args, as its main does.
 func start(t testing.TB, args []string) *APIServer {
 	t.Helper()
 	port := testenv.FreePort(t)
-	o := server.NewOptions()
-	fs := pflag.NewFlagSet("apiserver", pflag.ContinueOnError)
-	o.AddFlags(fs)
-	all := append([]string{"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port)}, args...)
-	if err := fs.Parse(all); err != nil {
-		t.Fatalf("parsing %v: %v", all, err)
-	}
-	if err := o.Complete(true); err != nil {
-		t.Fatal(err)
-	}
-	if o.TemporaryDataDir() {
-		t.Cleanup(func() { _ = os.RemoveAll(o.DataDir) })
-	}
-	if err := o.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := o.Config()
-	if err != nil {
-		t.Fatalf("configuring apiserver: %v", err)
-	}
-	s, err := cfg.Complete().New()
-	if err != nil {
-		_ = cfg.Extra.Storage.Close()
-		t.Fatalf("creating apiserver: %v", err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &APIServer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), Server: s, cancel: cancel, done: make(chan error, 1)}
-	go func() { a.done <- s.Run(ctx) }()
+	cmd := server.NewCommand(ctx)
+	cmd.SetArgs(append([]string{"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port)}, args...))
+	a := &APIServer{URL: fmt.Sprintf("https://127.0.0.1:%d", port), cancel: cancel, done: make(chan error, 1)}
+	go func() { a.done <- cmd.Execute() }()
 	t.Cleanup(a.Stop)
 
 	if err := a.waitReady(60 * time.Second); err != nil {

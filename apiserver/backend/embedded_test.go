@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package storage
+package backend
 
 import (
 	"context"
@@ -28,30 +28,27 @@ import (
 // collision), writes a key, restarts one on the same data dir and reads the key back.
 func TestEmbeddedEtcdKeepsDataAcrossRestartsOnLoopback(t *testing.T) {
 	dir := t.TempDir()
-	first := &EmbeddedEtcd{DataDir: dir}
-	url1, err := first.Start()
+	first, err := StartEmbeddedEtcd(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := &EmbeddedEtcd{DataDir: t.TempDir()}
-	url2, err := second.Start()
+	second, err := StartEmbeddedEtcd(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	if url1 == url2 {
-		t.Fatalf("two embedded members share %s", url1)
+	if first.URL == second.URL {
+		t.Fatalf("two embedded members share %s", first.URL)
 	}
-	put(t, url1, "k", "v")
+	put(t, first.URL, "k", "v")
 	first.Close()
 
-	again := &EmbeddedEtcd{DataDir: dir}
-	url3, err := again.Start()
+	again, err := StartEmbeddedEtcd(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer again.Close()
-	if got := get(t, url3, "k"); got != "v" {
+	if got := get(t, again.URL, "k"); got != "v" {
 		t.Fatalf("after restart got %q, want v", got)
 	}
 }
