@@ -227,24 +227,24 @@ func TestDesiredAPIServiceAndService(t *testing.T) {
 
 func TestSummariseAPIServices(t *testing.T) {
 	tests := []struct {
-		name    string
-		entries []aggv1alpha1.APIServiceStatus
-		ok      bool
-		reason  string
+		name   string
+		obs    []apiServiceObservation
+		ok     bool
+		reason string
 	}{
-		{"all available", []aggv1alpha1.APIServiceStatus{{Name: "a", Available: "True", Reason: "Passed"}}, true, ReasonPassed},
-		{"mirrors the aggregator's reason", []aggv1alpha1.APIServiceStatus{
-			{Name: "a", Available: "True", Reason: "Passed"},
-			{Name: "b", Available: "False", Reason: "FailedDiscoveryCheck", Message: "failing or missing response"},
+		{"all available", []apiServiceObservation{{Name: "a", Available: metav1.ConditionTrue, Reason: "Passed"}}, true, aggv1alpha1.ReasonPassed},
+		{"mirrors the aggregator's reason", []apiServiceObservation{
+			{Name: "a", Available: metav1.ConditionTrue, Reason: "Passed"},
+			{Name: "b", Available: metav1.ConditionFalse, Reason: "FailedDiscoveryCheck", Message: "failing or missing response"},
 		}, false, "FailedDiscoveryCheck"},
-		{"conflict wins", []aggv1alpha1.APIServiceStatus{
-			{Name: "a", Available: "False", Reason: "MissingEndpoints"},
-			{Name: "b", Available: "Conflict", Reason: ReasonAPIServiceConflict, Message: "owned by X"},
-		}, false, ReasonAPIServiceConflict},
+		{"conflict wins", []apiServiceObservation{
+			{Name: "a", Available: metav1.ConditionFalse, Reason: "MissingEndpoints"},
+			{Name: "b", Owner: "X"},
+		}, false, aggv1alpha1.ReasonAPIServiceConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, reason, _ := summariseAPIServices(tc.entries)
+			ok, reason, _ := summariseAPIServices(tc.obs)
 			if ok != tc.ok || reason != tc.reason {
 				t.Errorf("got %v %s, want %v %s", ok, reason, tc.ok, tc.reason)
 			}

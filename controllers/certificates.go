@@ -64,10 +64,10 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 		return nil, fmt.Errorf("making certificates: %w", err)
 	}
 	// The CA first: a serving certificate is never stored without the CA that signed it.
-	if err := a.apply(ctx, newSecret(), desiredCASecret(cas, n, plan)); err != nil {
+	if err := a.apply(ctx, desiredCASecret(cas, n, plan)); err != nil {
 		return nil, err
 	}
-	if err := a.apply(ctx, newSecret(), desiredServingSecret(cas, n, plan)); err != nil {
+	if err := a.apply(ctx, desiredServingSecret(cas, n, plan)); err != nil {
 		return nil, err
 	}
 	r.emit(cas, certificateEvents(cur, plan, n)...)
@@ -94,7 +94,7 @@ func storedKeyPair(s *corev1.Secret) *certs.KeyPair {
 
 // readOwnedSecret returns nil when the Secret is absent and an *ownerConflict when it is someone else's.
 func (r *Reconciler) readOwnedSecret(ctx context.Context, cas *aggv1alpha1.CustomApiServer, ns, name string) (*corev1.Secret, error) {
-	s := newSecret()
+	s := &corev1.Secret{}
 	err := r.reader().Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, s)
 	if apierrors.IsNotFound(err) {
 		return nil, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
@@ -26,9 +27,9 @@ import (
 // maxUnavailable 1 over one replica would be pointless, not harmful, but it is not what the user asked).
 func (r *Reconciler) reconcilePDB(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) error {
 	if cas.Spec.Replicas > 1 {
-		return a.apply(ctx, newPDB(), desiredPDB(cas, n))
+		return a.apply(ctx, desiredPDB(cas, n))
 	}
-	pdb := newPDB()
+	pdb := &policyv1.PodDisruptionBudget{}
 	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.PDB}, pdb); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil
@@ -52,7 +53,7 @@ func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *
 	var errs []error
 	for _, s := range cas.Spec.APIServices {
 		want[apiServiceName(s)] = true
-		err := a.apply(ctx, newAPIService(), desiredAPIService(cas, n, s, bundle))
+		err := a.apply(ctx, desiredAPIService(cas, n, s, bundle))
 		var c *ownerConflict
 		switch {
 		case errors.As(err, &c):

@@ -23,11 +23,11 @@ func waitConflict(t *testing.T, name, owner string) {
 	t.Helper()
 	eventually(t, 30*time.Second, func() error {
 		cas := reconciled(t, name)
-		c := meta.FindStatusCondition(cas.Status.Conditions, ConditionAPIServicesAvailable)
-		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != ReasonAPIServiceConflict || !strings.Contains(c.Message, owner) {
+		c := meta.FindStatusCondition(cas.Status.Conditions, aggv1alpha1.ConditionAPIServicesAvailable)
+		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != aggv1alpha1.ReasonAPIServiceConflict || !strings.Contains(c.Message, owner) {
 			return fmt.Errorf("APIServicesAvailable %+v, want APIServiceConflict naming %q", c, owner)
 		}
-		if r := meta.FindStatusCondition(cas.Status.Conditions, ConditionReady); r == nil || r.Status != metav1.ConditionFalse {
+		if r := meta.FindStatusCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady); r == nil || r.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Ready %+v, want False", r)
 		}
 		return nil
@@ -56,7 +56,7 @@ func TestForeignAPIServiceIsLeftUntouched(t *testing.T) {
 	})
 	createCAS(t, cas)
 	waitConflict(t, cas.Name, "metrics-server-installer")
-	waitEvent(t, reconciled(t, cas.Name).UID, corev1.EventTypeWarning, EventAPIServiceConflict, "v1beta1.metrics.k8s.io", "metrics-server-installer")
+	waitEvent(t, reconciled(t, cas.Name).UID, corev1.EventTypeWarning, aggv1alpha1.EventAPIServiceConflict, "v1beta1.metrics.k8s.io", "metrics-server-installer")
 
 	got := &apiregv1.APIService{}
 	if err := k8s.Get(ctx, client.ObjectKeyFromObject(foreign), got); err != nil {
@@ -73,7 +73,7 @@ func TestForeignAPIServiceIsLeftUntouched(t *testing.T) {
 		}
 	}
 	st := reconciled(t, cas.Name).Status.APIServices
-	if len(st) != 1 || st[0].Available != "Conflict" || st[0].Reason != ReasonAPIServiceConflict {
+	if len(st) != 1 || st[0].Available != metav1.ConditionFalse || st[0].Reason != aggv1alpha1.ReasonAPIServiceConflict {
 		t.Errorf("per-APIService status %+v", st)
 	}
 
@@ -107,7 +107,7 @@ func TestSecondClaimOnAGroupVersionConflicts(t *testing.T) {
 	second := newCAS("claim-second", "claimed.example.com")
 	createCAS(t, second)
 	waitConflict(t, second.Name, "CustomApiServer claim-first")
-	waitEvent(t, reconciled(t, second.Name).UID, corev1.EventTypeWarning, EventAPIServiceConflict, "v1.claimed.example.com", "CustomApiServer claim-first")
+	waitEvent(t, reconciled(t, second.Name).UID, corev1.EventTypeWarning, aggv1alpha1.EventAPIServiceConflict, "v1.claimed.example.com", "CustomApiServer claim-first")
 
 	if err := k8s.Get(ctx, client.ObjectKeyFromObject(api), api); err != nil {
 		t.Fatal(err)

@@ -155,21 +155,21 @@ func TestCreateMakesEveryChild(t *testing.T) {
 			return fmt.Errorf("aggregator has not checked the APIService yet")
 		}
 		got := reconciled(t, cas.Name)
-		cond := meta.FindStatusCondition(got.Status.Conditions, ConditionAPIServicesAvailable)
+		cond := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionAPIServicesAvailable)
 		if cond == nil || cond.Reason != avail.Reason || !strings.Contains(cond.Message, avail.Message) {
 			return fmt.Errorf("condition %+v does not mirror APIService Available %+v", cond, avail)
 		}
 		if len(got.Status.APIServices) != 1 || got.Status.APIServices[0].Reason != avail.Reason || got.Status.APIServicesSummary != "0/1" {
 			return fmt.Errorf("per-APIService status %+v summary %q", got.Status.APIServices, got.Status.APIServicesSummary)
 		}
-		ready := meta.FindStatusCondition(got.Status.Conditions, ConditionReady)
+		ready := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionReady)
 		if ready == nil || ready.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Ready %+v, want False while nothing runs", ready)
 		}
-		if c := meta.FindStatusCondition(got.Status.Conditions, ConditionCertificatesReady); c == nil || c.Status != metav1.ConditionTrue {
+		if c := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionCertificatesReady); c == nil || c.Status != metav1.ConditionTrue {
 			return fmt.Errorf("CertificatesReady %+v", c)
 		}
-		if c := meta.FindStatusCondition(got.Status.Conditions, ConditionDeploymentAvailable); c == nil || c.Status != metav1.ConditionFalse {
+		if c := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionDeploymentAvailable); c == nil || c.Status != metav1.ConditionFalse {
 			return fmt.Errorf("DeploymentAvailable %+v, want False without pods", c)
 		}
 		if got.Status.Replicas != "0/2" || got.Status.Namespace != n.Namespace {
@@ -180,8 +180,8 @@ func TestCreateMakesEveryChild(t *testing.T) {
 
 	// Events tell the same story to `kubectl describe`: the certificates were issued, the aggregator's
 	// reason for not serving the API.
-	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventCertificateIssued, "serving certificate for "+n.Service+"."+n.Namespace+".svc")
-	waitEvent(t, cas.UID, corev1.EventTypeWarning, EventAPIServiceUnavailable, "v1.create.example.com", avail.Reason)
+	waitEvent(t, cas.UID, corev1.EventTypeNormal, aggv1alpha1.EventCertificateIssued, "serving certificate for "+n.Service+"."+n.Namespace+".svc")
+	waitEvent(t, cas.UID, corev1.EventTypeWarning, aggv1alpha1.EventAPIServiceUnavailable, "v1.create.example.com", avail.Reason)
 }
 
 // verifyServing checks what a client trusting bundle sees when it dials serverName.

@@ -33,6 +33,9 @@ type Reconciler struct {
 	DefaultImage string
 	// Recorder emits events on the CustomApiServer (the manager's GetEventRecorder(EventSource)).
 	Recorder events.EventRecorder
+
+	// applied lets an unchanged child's apply be skipped.
+	applied appliedCache
 }
 
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers,verbs=get;list;watch;update;patch
@@ -60,6 +63,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ re
 	}
 
 	before := cas.DeepCopy()
+	var apiServices []apiServiceObservation // set by reconcileNormal
 	defer func() {
 		cas.Status.ObservedGeneration = cas.Generation
 		if equality.Semantic.DeepEqual(before.Status, cas.Status) {
@@ -72,9 +76,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ re
 			return
 		}
 		// Only once the new state is stored: a failed write is retried and must not repeat the events.
-		r.emit(cas, apiServiceEvents(before.Status.APIServices, cas.Status.APIServices)...)
+		r.emit(cas, apiServiceEvents(before.Status.APIServices, apiServices)...)
 	}()
-	return r.reconcileNormal(ctx, cas)
+	res, apiServices, err := r.reconcileNormal(ctx, cas)
+	return res, err
 }
 
 func (r *Reconciler) now() time.Time {
@@ -85,9 +90,9 @@ func (r *Reconciler) now() time.Time {
 }
 
 // reconcileNormal applies every child in dependency order and records what it saw.
-func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.CustomApiServer) (reconcile.Result, error) {
+func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.CustomApiServer) (reconcile.Result, []apiServiceObservation, error) {
 	n := namesFor(cas)
-	a := &applier{client: r.Client, reader: r.APIReader, cas: cas}
+	a := &applier{client: r.Client, reader: r.APIReader, cas: cas, applied: &r.applied}
 	image := apiserverImage(cas, r.DefaultImage)
 	cas.Status.Namespace, cas.Status.Image = n.Namespace, image
 
@@ -102,17 +107,17 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	setCertificatesReady(cas, err)
 	o.record(err)
 
-	o.record(a.apply(ctx, newServiceAccount(), desiredServiceAccount(cas, n)))
-	o.record(a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n)))
-	o.record(a.apply(ctx, newClusterRoleBinding(), desiredClusterRoleBinding(cas, n)))
-	o.record(a.apply(ctx, newClusterRoleBinding(), desiredAuthDelegator(cas, n)))
-	o.record(a.apply(ctx, newRoleBinding(), desiredAuthReader(cas, n)))
-	o.record(a.apply(ctx, newRole(), desiredRole(cas, n)))
-	o.record(a.apply(ctx, newRoleBinding(), desiredRoleBinding(cas, n)))
-	o.record(a.apply(ctx, newService(), desiredService(cas, n)))
+	o.record(a.apply(ctx, desiredServiceAccount(cas, n)))
+	o.record(a.apply(ctx, desiredClusterRole(cas, n)))
+	o.record(a.apply(ctx, desiredClusterRoleBinding(cas, n)))
+	o.record(a.apply(ctx, desiredAuthDelegator(cas, n)))
+	o.record(a.apply(ctx, desiredAuthReader(cas, n)))
+	o.record(a.apply(ctx, desiredRole(cas, n)))
+	o.record(a.apply(ctx, desiredRoleBinding(cas, n)))
+	o.record(a.apply(ctx, desiredService(cas, n)))
 	// Pods cannot start without their certificate, and an APIService needs the CA for its caBundle.
 	if o.plan != nil {
-		o.record(a.apply(ctx, newDeployment(), desiredDeployment(cas, n, image)))
+		o.record(a.apply(ctx, desiredDeployment(cas, n, image)))
 	}
 	o.record(r.reconcilePDB(ctx, a, cas, n))
 	if o.plan != nil {
@@ -148,7 +153,7 @@ func (o *outcome) record(err error) {
 // ensureNamespace creates (and owns) the namespace when absent; an existing one that is not ours is used
 // as it is, never adopted.
 func ensureNamespace(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) error {
-	err := a.apply(ctx, newNamespace(), desiredNamespace(cas, n))
+	err := a.apply(ctx, desiredNamespace(cas, n))
 	var c *ownerConflict
 	if errors.As(err, &c) {
 		return nil

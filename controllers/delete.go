@@ -55,6 +55,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, cas *aggv1alpha1.Custo
 	if err := r.Client.Patch(ctx, cas, patch); err != nil && !apierrors.IsNotFound(err) {
 		return reconcile.Result{}, fmt.Errorf("removing finalizer: %w", err)
 	}
+	r.applied.forget(cas.UID)
 	return reconcile.Result{}, nil
 }
 

@@ -44,7 +44,7 @@ func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
 		}
 		return nil
 	})
-	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventAPIServicesRemoved, "v1.teardown.example.com", "v2beta1.teardown.example.com")
+	waitEvent(t, cas.UID, corev1.EventTypeNormal, aggv1alpha1.EventAPIServicesRemoved, "v1.teardown.example.com", "v2beta1.teardown.example.com")
 	for what, o := range kids {
 		err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o)
 		if _, isAPI := o.(*apiregv1.APIService); isAPI {
@@ -104,5 +104,5 @@ func TestRemovedAPIServiceIsDeleted(t *testing.T) {
 		}
 		return k8s.Get(ctx, client.ObjectKey{Name: "v1.shrink.example.com"}, &apiregv1.APIService{})
 	})
-	waitEvent(t, got.UID, corev1.EventTypeNormal, EventAPIServicesRemoved, "v2.shrink.example.com", "no longer in spec.apiServices")
+	waitEvent(t, got.UID, corev1.EventTypeNormal, aggv1alpha1.EventAPIServicesRemoved, "v2.shrink.example.com", "no longer in spec.apiServices")
 }

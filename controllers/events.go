@@ -18,30 +18,10 @@ import (
 // EventSource is the reporting controller of the operator's events (events.k8s.io/v1).
 const EventSource = "aggregation-operator"
 
-// Event reasons. Events are emitted on the CustomApiServer only when something changes (an event is a write,
-// and an unchanged object's reconcile writes nothing); `kubectl describe customapiserver` and
-// `kubectl get events` show them next to the conditions, which say what holds now.
-const (
-	// EventCertificateIssued (Normal): a serving certificate was issued where there was none, with a new CA
-	// when there was none either.
-	EventCertificateIssued = "CertificateIssued"
-	// EventServingCertificateRenewed (Normal): renewBefore was reached (or the Service's names or the CA
-	// changed); the pods reload the new files without restarting.
-	EventServingCertificateRenewed = "ServingCertificateRenewed"
-	// EventCARotated (Normal): the CA was renewed; the caBundle carries the old CA until it expires.
-	EventCARotated = "CARotated"
-	// EventAPIServiceConflict (Warning): an APIService of a wanted name belongs to someone else (named in the
-	// note) and was left untouched.
-	EventAPIServiceConflict = ReasonAPIServiceConflict
-	// EventAPIServiceUnavailable (Warning): the aggregator reports an APIService unavailable; the note carries
-	// the aggregator's reason (MissingEndpoints, FailedDiscoveryCheck, ...) and message.
-	EventAPIServiceUnavailable = "APIServiceUnavailable"
-	// EventAPIServiceAvailable (Normal): the aggregator reports an APIService available (again).
-	EventAPIServiceAvailable = "APIServiceAvailable"
-	// EventAPIServicesRemoved (Normal): APIServices were deleted, on deletion of the CustomApiServer or
-	// because they left spec.apiServices.
-	EventAPIServicesRemoved = "APIServicesRemoved"
-)
+// Event reasons are documented in api/v1alpha1 (condition_consts.go). Events are emitted on the
+// CustomApiServer only when something changes (an event is a write, and an unchanged object's reconcile
+// writes nothing); `kubectl describe customapiserver` and `kubectl get events` show them next to the
+// conditions, which say what holds now.
 
 // maxNote is the API server's limit on an event's note; longer aggregator messages are cut.
 const maxNote = 1024
@@ -71,55 +51,56 @@ func certificateEvents(cur certs.Current, p *certs.Plan, n names) []event {
 	caSecret := secretRef(n.Namespace, n.CASecret)
 	servingSecret := secretRef(n.Namespace, n.ServingSecret)
 	if cur.CA == nil {
-		return []event{{corev1.EventTypeNormal, EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
+		return []event{{corev1.EventTypeNormal, aggv1alpha1.EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
 			"issued a CA valid until %s and a serving certificate for %s valid until %s",
 			stamp(p.CA.Cert.NotAfter), n.Service+"."+n.Namespace+".svc", stamp(p.Serving.Cert.NotAfter)), servingSecret}}
 	}
 	var out []event
 	if p.CARenewed {
-		out = append(out, event{corev1.EventTypeNormal, EventCARotated, "RotateCA", fmt.Sprintf(
+		out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventCARotated, "RotateCA", fmt.Sprintf(
 			"renewed the CA, now valid until %s; the caBundle keeps the previous CA until %s",
 			stamp(p.CA.Cert.NotAfter), stamp(cur.CA.Cert.NotAfter)), caSecret})
 	}
 	switch {
 	case !p.Issued:
 	case cur.Serving == nil:
-		out = append(out, event{corev1.EventTypeNormal, EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
+		out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
 			"issued a serving certificate valid until %s", stamp(p.Serving.Cert.NotAfter)), servingSecret})
 	default:
-		out = append(out, event{corev1.EventTypeNormal, EventServingCertificateRenewed, "RenewServingCertificate", fmt.Sprintf(
+		out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventServingCertificateRenewed, "RenewServingCertificate", fmt.Sprintf(
 			"renewed the serving certificate (the previous one expires %s), now valid until %s",
 			stamp(cur.Serving.Cert.NotAfter), stamp(p.Serving.Cert.NotAfter)), servingSecret})
 	}
 	return out
 }
 
-// apiServiceEvents compares the per-APIService status before and after a reconcile: a new conflict, an
-// APIService going unavailable (or failing for another reason) and one becoming available are events;
-// anything that stays as it was is not.
-func apiServiceEvents(before, after []aggv1alpha1.APIServiceStatus) []event {
+// apiServiceEvents compares the per-APIService status before a reconcile with what it observed: a new
+// conflict, an APIService going unavailable (or failing for another reason) and one becoming available are
+// events; anything that stays as it was is not.
+func apiServiceEvents(before []aggv1alpha1.APIServiceStatus, after []apiServiceObservation) []event {
 	prev := make(map[string]aggv1alpha1.APIServiceStatus, len(before))
 	for _, e := range before {
 		prev[e.Name] = e
 	}
 	var out []event
-	for _, e := range after {
-		was, seen := prev[e.Name]
-		related := apiServiceRef(e.Name)
+	for _, o := range after {
+		was, seen := prev[o.Name]
+		now := o.status()
+		related := apiServiceRef(o.Name)
 		switch {
-		case e.Reason == ReasonAPIServiceConflict:
-			if !seen || was.Reason != e.Reason || was.Message != e.Message {
-				out = append(out, event{corev1.EventTypeWarning, EventAPIServiceConflict, "ApplyAPIService", e.Message, related})
+		case o.Owner != "":
+			if !seen || was.Reason != now.Reason || was.Message != now.Message {
+				out = append(out, event{corev1.EventTypeWarning, aggv1alpha1.EventAPIServiceConflict, "ApplyAPIService", now.Message, related})
 			}
-		case e.Available == string(metav1.ConditionTrue):
-			if !seen || was.Available != e.Available {
-				out = append(out, event{corev1.EventTypeNormal, EventAPIServiceAvailable, "ObserveAPIService",
-					fmt.Sprintf("APIService %s is available", e.Name), related})
+		case o.Available == metav1.ConditionTrue:
+			if !seen || was.Available != now.Available {
+				out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventAPIServiceAvailable, "ObserveAPIService",
+					fmt.Sprintf("APIService %s is available", o.Name), related})
 			}
-		case e.Available == string(metav1.ConditionFalse):
-			if !seen || was.Available != e.Available || was.Reason != e.Reason {
-				out = append(out, event{corev1.EventTypeWarning, EventAPIServiceUnavailable, "ObserveAPIService",
-					fmt.Sprintf("APIService %s is unavailable: %s: %s", e.Name, e.Reason, e.Message), related})
+		case o.Available == metav1.ConditionFalse:
+			if !seen || was.Available != now.Available || was.Reason != now.Reason {
+				out = append(out, event{corev1.EventTypeWarning, aggv1alpha1.EventAPIServiceUnavailable, "ObserveAPIService",
+					fmt.Sprintf("APIService %s is unavailable: %s: %s", o.Name, o.Reason, o.Message), related})
 			}
 		}
 	}
@@ -131,7 +112,7 @@ func apiServicesRemovedEvent(deleted []string, why string) []event {
 	if len(deleted) == 0 {
 		return nil
 	}
-	return []event{{corev1.EventTypeNormal, EventAPIServicesRemoved, "DeleteAPIServices",
+	return []event{{corev1.EventTypeNormal, aggv1alpha1.EventAPIServicesRemoved, "DeleteAPIServices",
 		fmt.Sprintf("deleted APIService %s %s", strings.Join(deleted, ", "), why), nil}}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -69,33 +70,39 @@ func (s *eventSpy) reset() []string {
 }
 
 func TestAPIServiceEvents(t *testing.T) {
-	st := func(name, avail, reason, msg string) aggv1alpha1.APIServiceStatus {
-		return aggv1alpha1.APIServiceStatus{Name: name, Available: avail, Reason: reason, Message: msg}
+	obs := func(avail metav1.ConditionStatus, reason, msg string) apiServiceObservation {
+		return apiServiceObservation{Name: "v1.a.example.com", Available: avail, Reason: reason, Message: msg}
 	}
-	up := st("v1.a.example.com", "True", "Passed", "all checks passed")
-	down := st("v1.a.example.com", "False", "MissingEndpoints", "endpoints for service/a in \"a\" have no addresses")
-	failing := st("v1.a.example.com", "False", "FailedDiscoveryCheck", "failing or missing response")
-	pending := st("v1.a.example.com", "Unknown", ReasonAPIServicePending, "not checked yet")
-	conflict := st("v1.a.example.com", "Conflict", ReasonAPIServiceConflict, "APIService v1.a.example.com belongs to CustomApiServer other")
+	up := obs(metav1.ConditionTrue, "Passed", "all checks passed")
+	down := obs(metav1.ConditionFalse, "MissingEndpoints", "endpoints for service/a in \"a\" have no addresses")
+	failing := obs(metav1.ConditionFalse, "FailedDiscoveryCheck", "failing or missing response")
+	pending := obs(metav1.ConditionUnknown, aggv1alpha1.ReasonAvailabilityUnknown, "not checked yet")
+	conflict := apiServiceObservation{Name: "v1.a.example.com", Owner: "CustomApiServer other"}
+	// was is the status a previous reconcile stored for an observation.
+	was := func(o apiServiceObservation) []aggv1alpha1.APIServiceStatus {
+		return []aggv1alpha1.APIServiceStatus{o.status()}
+	}
 	for _, tc := range []struct {
-		name          string
-		before, after []aggv1alpha1.APIServiceStatus
-		want          []string // type/reason
-		note          string   // in the first event's note
+		name   string
+		before []aggv1alpha1.APIServiceStatus
+		after  apiServiceObservation
+		want   []string // type/reason
+		note   string   // in the first event's note
 	}{
-		{"unchanged available", []aggv1alpha1.APIServiceStatus{up}, []aggv1alpha1.APIServiceStatus{up}, nil, ""},
-		{"unchanged unavailable", []aggv1alpha1.APIServiceStatus{down}, []aggv1alpha1.APIServiceStatus{down}, nil, ""},
-		{"unchanged conflict", []aggv1alpha1.APIServiceStatus{conflict}, []aggv1alpha1.APIServiceStatus{conflict}, nil, ""},
-		{"still pending", nil, []aggv1alpha1.APIServiceStatus{pending}, nil, ""},
-		{"became unavailable", []aggv1alpha1.APIServiceStatus{up}, []aggv1alpha1.APIServiceStatus{down}, []string{"Warning/APIServiceUnavailable"}, "MissingEndpoints: endpoints"},
-		{"unavailable for another reason", []aggv1alpha1.APIServiceStatus{down}, []aggv1alpha1.APIServiceStatus{failing}, []string{"Warning/APIServiceUnavailable"}, "FailedDiscoveryCheck"},
-		{"available again", []aggv1alpha1.APIServiceStatus{down}, []aggv1alpha1.APIServiceStatus{up}, []string{"Normal/APIServiceAvailable"}, "v1.a.example.com is available"},
-		{"first verdict available", []aggv1alpha1.APIServiceStatus{pending}, []aggv1alpha1.APIServiceStatus{up}, []string{"Normal/APIServiceAvailable"}, ""},
-		{"conflict detected", nil, []aggv1alpha1.APIServiceStatus{conflict}, []string{"Warning/APIServiceConflict"}, "CustomApiServer other"},
-		{"conflict resolved, then served", []aggv1alpha1.APIServiceStatus{conflict}, []aggv1alpha1.APIServiceStatus{up}, []string{"Normal/APIServiceAvailable"}, ""},
+		{"unchanged available", was(up), up, nil, ""},
+		{"unchanged unavailable", was(down), down, nil, ""},
+		{"unchanged conflict", was(conflict), conflict, nil, ""},
+		{"still pending", nil, pending, nil, ""},
+		{"became unavailable", was(up), down, []string{"Warning/APIServiceUnavailable"}, "MissingEndpoints: endpoints"},
+		{"unavailable for another reason", was(down), failing, []string{"Warning/APIServiceUnavailable"}, "FailedDiscoveryCheck"},
+		{"available again", was(down), up, []string{"Normal/APIServiceAvailable"}, "v1.a.example.com is available"},
+		{"first verdict available", was(pending), up, []string{"Normal/APIServiceAvailable"}, ""},
+		{"conflict detected", nil, conflict, []string{"Warning/APIServiceConflict"}, "CustomApiServer other"},
+		{"conflict resolved, then served", was(conflict), up, []string{"Normal/APIServiceAvailable"}, ""},
+		{"unavailable, then a conflict", was(down), conflict, []string{"Warning/APIServiceConflict"}, "belongs to CustomApiServer other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := apiServiceEvents(tc.before, tc.after)
+			got := apiServiceEvents(tc.before, []apiServiceObservation{tc.after})
 			var reasons []string
 			for _, e := range got {
 				reasons = append(reasons, e.Type+"/"+e.Reason)
@@ -130,7 +137,7 @@ func TestCertificateEvents(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	first := decide(certs.Current{}, now)
-	if got := reasons(certificateEvents(certs.Current{}, first, n)); got != EventCertificateIssued {
+	if got := reasons(certificateEvents(certs.Current{}, first, n)); got != aggv1alpha1.EventCertificateIssued {
 		t.Errorf("first issuance: %s", got)
 	}
 	stored := certs.Current{CA: first.CA, Serving: first.Serving}
@@ -138,14 +145,14 @@ func TestCertificateEvents(t *testing.T) {
 		t.Errorf("nothing due, yet events %s", got)
 	}
 	servingDue := first.Serving.Cert.NotAfter.Add(-lt.RenewBefore + time.Minute)
-	if got := reasons(certificateEvents(stored, decide(stored, servingDue), n)); got != EventServingCertificateRenewed {
+	if got := reasons(certificateEvents(stored, decide(stored, servingDue), n)); got != aggv1alpha1.EventServingCertificateRenewed {
 		t.Errorf("serving certificate due: %s", got)
 	}
 	caDue := first.CA.Cert.NotAfter.Add(-lt.RenewBefore + time.Minute)
-	if got := reasons(certificateEvents(stored, decide(stored, caDue), n)); got != EventCARotated+","+EventServingCertificateRenewed {
+	if got := reasons(certificateEvents(stored, decide(stored, caDue), n)); got != aggv1alpha1.EventCARotated+","+aggv1alpha1.EventServingCertificateRenewed {
 		t.Errorf("CA due: %s", got)
 	}
-	if got := reasons(certificateEvents(certs.Current{CA: first.CA}, decide(certs.Current{CA: first.CA}, now), n)); got != EventCertificateIssued {
+	if got := reasons(certificateEvents(certs.Current{CA: first.CA}, decide(certs.Current{CA: first.CA}, now), n)); got != aggv1alpha1.EventCertificateIssued {
 		t.Errorf("serving Secret lost: %s", got)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
 // kubectl runs the real kubectl (the one built with the control plane) against envtest as an admin.
@@ -94,7 +96,7 @@ func TestKubectlGetShowsColumns(t *testing.T) {
 func TestKubectlDescribeShowsEvents(t *testing.T) {
 	cas := newCAS("describe", "describe.example.com")
 	createCAS(t, cas)
-	waitEvent(t, reconciled(t, cas.Name).UID, "Normal", EventCertificateIssued)
+	waitEvent(t, reconciled(t, cas.Name).UID, "Normal", aggv1alpha1.EventCertificateIssued)
 	out, err := kubectl(t, "describe", "customapiserver", "describe")
 	if err != nil {
 		t.Fatalf("kubectl describe: %v\n%s", err, out)
@@ -103,8 +105,8 @@ func TestKubectlDescribeShowsEvents(t *testing.T) {
 	if events < 0 || events < strings.Index(out, "Conditions:") {
 		t.Fatalf("no Events section after the conditions:\n%s", out)
 	}
-	if rest := out[events:]; !strings.Contains(rest, EventCertificateIssued) || !strings.Contains(rest, EventSource) {
-		t.Errorf("events section lacks %s from %s:\n%s", EventCertificateIssued, EventSource, rest)
+	if rest := out[events:]; !strings.Contains(rest, aggv1alpha1.EventCertificateIssued) || !strings.Contains(rest, EventSource) {
+		t.Errorf("events section lacks %s from %s:\n%s", aggv1alpha1.EventCertificateIssued, EventSource, rest)
 	}
 }
 

@@ -14,8 +14,6 @@ const (
 	Finalizer = "aggregation.example.com/apiservices"
 	// LabelOwner names the CustomApiServer a child belongs to (APIService events are mapped back by it).
 	LabelOwner = "aggregation.example.com/customapiserver"
-	// AnnotationApplied is a hash of the configuration last applied, so an unchanged child is not re-applied.
-	AnnotationApplied = "aggregation.example.com/applied-hash"
 
 	certDir = contract.CertDir
 	dataDir = contract.DataDir

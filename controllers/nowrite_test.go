@@ -11,6 +11,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -71,8 +72,8 @@ func testNoWrite(t *testing.T, cas *aggv1alpha1.CustomApiServer) {
 	// Let the aggregator report on the APIService and the status follow, so the state is settled.
 	eventually(t, 60*time.Second, func() error {
 		got := reconciled(t, cas.Name)
-		cond := meta.FindStatusCondition(got.Status.Conditions, ConditionAPIServicesAvailable)
-		if cond == nil || cond.Reason == ReasonAPIServicePending {
+		cond := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionAPIServicesAvailable)
+		if cond == nil || cond.Reason == aggv1alpha1.ReasonAvailabilityUnknown {
 			return fmt.Errorf("aggregator has not reported yet: %+v", cond)
 		}
 		return nil
@@ -94,7 +95,7 @@ func testNoWrite(t *testing.T, cas *aggv1alpha1.CustomApiServer) {
 	if e := events.reset(); len(e) != 0 {
 		t.Errorf("reconcile of an unchanged object emitted events %v", e)
 	}
-	if got := reconciled(t, cas.Name); meta.FindStatusCondition(got.Status.Conditions, ConditionCertificatesReady).Status != "True" {
+	if got := reconciled(t, cas.Name); meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionCertificatesReady).Status != metav1.ConditionTrue {
 		t.Errorf("not fully reconciled: %+v", got.Status.Conditions)
 	}
 	if res.RequeueAfter < 300*24*time.Hour {

@@ -45,9 +45,9 @@ func TestExistingObjectsAreNotAdopted(t *testing.T) {
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cas), got); err != nil {
 			return err
 		}
-		ready := meta.FindStatusCondition(got.Status.Conditions, ConditionReady)
-		certs := meta.FindStatusCondition(got.Status.Conditions, ConditionCertificatesReady)
-		if ready == nil || ready.Reason != ReasonOwnershipConflict || !strings.Contains(ready.Message, "platform-apis/adopt-ca") {
+		ready := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionReady)
+		certs := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionCertificatesReady)
+		if ready == nil || ready.Reason != aggv1alpha1.ReasonOwnershipConflict || !strings.Contains(ready.Message, "platform-apis/adopt-ca") {
 			return fmt.Errorf("Ready %+v, want OwnershipConflict naming the Secret", ready)
 		}
 		if certs == nil || certs.Status != metav1.ConditionFalse {

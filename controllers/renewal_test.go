@@ -126,7 +126,7 @@ func TestCertificateRenewal(t *testing.T) {
 		t.Errorf("caBundle changed although only the serving certificate was due")
 	}
 	verifyServing(t, serving.Data[corev1.TLSCertKey], api.Spec.CABundle, svcName, fakeClock.Now())
-	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventServingCertificateRenewed, "renewed the serving certificate")
+	waitEvent(t, cas.UID, corev1.EventTypeNormal, aggv1alpha1.EventServingCertificateRenewed, "renewed the serving certificate")
 	eventually(t, 30*time.Second, func() error {
 		got := reconciled(t, cas.Name)
 		if !got.Status.Certificates.NextRenewal.After(renewal) {
@@ -165,7 +165,7 @@ func TestCertificateRenewal(t *testing.T) {
 	}
 	verifyServing(t, serving.Data[corev1.TLSCertKey], api.Spec.CABundle, svcName, fakeClock.Now())
 	verifyServing(t, oldServing, api.Spec.CABundle, svcName, fakeClock.Now())
-	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventCARotated, "renewed the CA")
+	waitEvent(t, cas.UID, corev1.EventTypeNormal, aggv1alpha1.EventCARotated, "renewed the CA")
 
 	if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Deployment}, deploy); err != nil {
 		t.Fatal(err)

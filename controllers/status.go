@@ -21,17 +21,19 @@ import (
 // conflictRetry: foreign objects are not watched (the cache holds only ours), so look again now and then.
 const conflictRetry = 2 * time.Minute
 
-// finish records what the children report and when to come back (the next certificate renewal).
-func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, o outcome) (reconcile.Result, error) {
+// finish records what the children report and when to come back (the next certificate renewal). It
+// returns what it saw of the APIServices, for the events to emit once the status is stored.
+func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, o outcome) (reconcile.Result, []apiServiceObservation, error) {
 	r.observeDeployment(ctx, cas, n)
-	r.observeAPIServices(ctx, cas, o.apiConflicts)
+	apiServices := r.observeAPIServices(ctx, cas, o.apiConflicts)
+	setAPIServicesStatus(cas, apiServices)
 
 	reason, msg := "", ""
 	switch {
 	case len(o.errs) > 0:
-		reason, msg = ReasonReconcileError, errors.Join(o.errs...).Error()
+		reason, msg = aggv1alpha1.ReasonReconcileError, errors.Join(o.errs...).Error()
 	case len(o.conflicts) > 0:
-		reason, msg = ReasonOwnershipConflict, strings.Join(o.conflicts, "; ")
+		reason, msg = aggv1alpha1.ReasonOwnershipConflict, strings.Join(o.conflicts, "; ")
 	}
 	setReady(cas, reason, msg)
 
@@ -42,7 +44,7 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	if len(o.conflicts)+len(o.apiConflicts) > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > conflictRetry) {
 		res.RequeueAfter = conflictRetry
 	}
-	return res, errors.Join(o.errs...)
+	return res, apiServices, errors.Join(o.errs...)
 }
 
 // observeDeployment mirrors the Deployment's availability.
@@ -58,21 +60,21 @@ func (r *Reconciler) observeDeployment(ctx context.Context, cas *aggv1alpha1.Cus
 		if apierrors.IsNotFound(err) {
 			msg = fmt.Sprintf("Deployment %s does not exist yet", key)
 		}
-		setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, msg)
+		setDeploymentAvailable(cas, false, aggv1alpha1.ReasonDeploymentUnavailable, msg)
 		return
 	}
 	if owner := foreignOwner(d, cas); owner != "" {
-		setDeploymentAvailable(cas, false, ReasonOwnershipConflict, fmt.Sprintf("Deployment %s belongs to %s", key, owner))
+		setDeploymentAvailable(cas, false, aggv1alpha1.ReasonOwnershipConflict, fmt.Sprintf("Deployment %s belongs to %s", key, owner))
 		return
 	}
 	ok, msg := deploymentAvailable(d, desired)
 	cas.Status.AvailableReplicas = d.Status.AvailableReplicas
 	cas.Status.Replicas = fmt.Sprintf("%d/%d", d.Status.AvailableReplicas, desired)
 	if ok {
-		setDeploymentAvailable(cas, true, ReasonAvailable, msg)
+		setDeploymentAvailable(cas, true, aggv1alpha1.ReasonAvailable, msg)
 		return
 	}
-	setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, msg)
+	setDeploymentAvailable(cas, false, aggv1alpha1.ReasonDeploymentUnavailable, msg)
 }
 
 // deploymentAvailable is true when the Deployment controller says Available and the rollout is current.
@@ -89,67 +91,96 @@ func deploymentAvailable(d *appsv1.Deployment, desired int32) (bool, string) {
 	return false, msg + " (the Deployment has not reported availability yet; see its pods)"
 }
 
-// observeAPIServices mirrors each APIService's Available condition into status.
-func (r *Reconciler) observeAPIServices(ctx context.Context, cas *aggv1alpha1.CustomApiServer, conflicts map[string]string) {
-	var entries []aggv1alpha1.APIServiceStatus
-	available := 0
+// apiServiceObservation is what one reconcile saw of one wanted APIService: whether someone else owns it,
+// and otherwise the aggregator's Available condition. Status, the APIServicesAvailable condition and the
+// APIService events are all derived from it.
+type apiServiceObservation struct {
+	Name string
+	// Owner is set when the APIService belongs to someone else; it was left untouched.
+	Owner string
+	// Available, Reason and Message are the APIService's Available condition (Unknown when it has none yet
+	// or could not be read).
+	Available       metav1.ConditionStatus
+	Reason, Message string
+}
+
+// status is the observation as status.apiServices reports it; a conflict is False/APIServiceConflict.
+func (o apiServiceObservation) status() aggv1alpha1.APIServiceStatus {
+	if o.Owner != "" {
+		return aggv1alpha1.APIServiceStatus{Name: o.Name, Available: metav1.ConditionFalse, Reason: aggv1alpha1.ReasonAPIServiceConflict,
+			Message: fmt.Sprintf("APIService %s belongs to %s and was left untouched", o.Name, o.Owner)}
+	}
+	return aggv1alpha1.APIServiceStatus{Name: o.Name, Available: o.Available, Reason: o.Reason, Message: o.Message}
+}
+
+// observeAPIServices looks at every wanted APIService once (conflicts: those left untouched, with their
+// owner), sorted by name.
+func (r *Reconciler) observeAPIServices(ctx context.Context, cas *aggv1alpha1.CustomApiServer, conflicts map[string]string) []apiServiceObservation {
+	var out []apiServiceObservation
 	for _, s := range cas.Spec.APIServices {
-		name := apiServiceName(s)
-		e := aggv1alpha1.APIServiceStatus{Name: name}
-		if owner, ok := conflicts[name]; ok {
-			e.Available, e.Reason = "Conflict", ReasonAPIServiceConflict
-			e.Message = fmt.Sprintf("APIService %s belongs to %s and was left untouched", name, owner)
-		} else {
+		o := apiServiceObservation{Name: apiServiceName(s), Owner: conflicts[apiServiceName(s)]}
+		if o.Owner == "" {
 			svc := &apiregv1.APIService{}
-			if err := r.Client.Get(ctx, types.NamespacedName{Name: name}, svc); err != nil {
-				e.Available, e.Reason, e.Message = string(metav1.ConditionUnknown), ReasonAPIServicePending, fmt.Sprintf("APIService %s: %v", name, err)
+			if err := r.Client.Get(ctx, types.NamespacedName{Name: o.Name}, svc); err != nil {
+				o.Available, o.Reason, o.Message = metav1.ConditionUnknown, aggv1alpha1.ReasonAvailabilityUnknown, fmt.Sprintf("APIService %s: %v", o.Name, err)
 			} else {
-				e.Available, e.Reason, e.Message = apiServiceAvailability(svc)
+				o.Available, o.Reason, o.Message = apiServiceAvailability(svc)
 			}
 		}
-		if e.Available == string(metav1.ConditionTrue) {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// setAPIServicesStatus records the observations in status and in the APIServicesAvailable condition.
+func setAPIServicesStatus(cas *aggv1alpha1.CustomApiServer, obs []apiServiceObservation) {
+	var entries []aggv1alpha1.APIServiceStatus
+	available := 0
+	for _, o := range obs {
+		e := o.status()
+		if e.Available == metav1.ConditionTrue {
 			available++
 		}
 		entries = append(entries, e)
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	cas.Status.APIServices = entries
 	cas.Status.APIServicesSummary = fmt.Sprintf("%d/%d", available, len(entries))
-	ok, reason, msg := summariseAPIServices(entries)
+	ok, reason, msg := summariseAPIServices(obs)
 	setAPIServicesAvailable(cas, ok, reason, msg)
 }
 
 // apiServiceAvailability is the aggregator's own verdict on one APIService.
-func apiServiceAvailability(svc *apiregv1.APIService) (status, reason, message string) {
+func apiServiceAvailability(svc *apiregv1.APIService) (metav1.ConditionStatus, string, string) {
 	for _, c := range svc.Status.Conditions {
 		if c.Type == apiregv1.Available {
-			return string(c.Status), c.Reason, c.Message
+			return metav1.ConditionStatus(c.Status), c.Reason, c.Message
 		}
 	}
-	return string(metav1.ConditionUnknown), ReasonAPIServicePending, "the aggregator has not checked APIService " + svc.Name + " yet"
+	return metav1.ConditionUnknown, aggv1alpha1.ReasonAvailabilityUnknown, "the aggregator has not checked APIService " + svc.Name + " yet"
 }
 
 // summariseAPIServices: conflicts first, then the first unavailable APIService's own reason and message.
-func summariseAPIServices(entries []aggv1alpha1.APIServiceStatus) (bool, string, string) {
+func summariseAPIServices(obs []apiServiceObservation) (bool, string, string) {
 	var conflicts, down []string
 	reason := ""
-	for _, e := range entries {
+	for _, o := range obs {
 		switch {
-		case e.Reason == ReasonAPIServiceConflict:
-			conflicts = append(conflicts, e.Message)
-		case e.Available != string(metav1.ConditionTrue):
+		case o.Owner != "":
+			conflicts = append(conflicts, o.status().Message)
+		case o.Available != metav1.ConditionTrue:
 			if reason == "" {
-				reason = e.Reason
+				reason = o.Reason
 			}
-			down = append(down, e.Name+": "+e.Message)
+			down = append(down, o.Name+": "+o.Message)
 		}
 	}
 	switch {
 	case len(conflicts) > 0:
-		return false, ReasonAPIServiceConflict, strings.Join(conflicts, "; ") +
+		return false, aggv1alpha1.ReasonAPIServiceConflict, strings.Join(conflicts, "; ") +
 			"; remove the group/version from spec.apiServices or delete the other owner's APIService"
 	case len(down) > 0:
 		return false, reason, strings.Join(down, "; ")
 	}
-	return true, ReasonPassed, fmt.Sprintf("all %d APIServices are available", len(entries))
+	return true, aggv1alpha1.ReasonPassed, fmt.Sprintf("all %d APIServices are available", len(obs))
 }

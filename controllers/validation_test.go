@@ -10,6 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
@@ -145,10 +147,11 @@ func TestNamespaceIsImmutable(t *testing.T) {
 
 // createRaw creates cas with spec.certificates replaced by raw JSON (values Go types cannot hold).
 func createRaw(ctx context.Context, cas *aggv1alpha1.CustomApiServer, certificates string) error {
-	u, err := toUnstructured(cas)
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(cas)
 	if err != nil {
 		return err
 	}
+	u := &unstructured.Unstructured{Object: obj}
 	var raw map[string]any
 	if err := json.Unmarshal([]byte(certificates), &raw); err != nil {
 		return err

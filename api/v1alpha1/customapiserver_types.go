@@ -242,11 +242,13 @@ type CustomApiServerStatus struct {
 type APIServiceStatus struct {
 	// Name of the APIService, `<version>.<group>`.
 	Name string `json:"name"`
-	// Available is the APIService's Available condition status (True, False, Unknown), or Conflict when the
-	// APIService belongs to someone else.
+	// Available is the APIService's Available condition status; False with reason APIServiceConflict when
+	// the APIService belongs to someone else (it is left untouched).
 	// +optional
-	Available string `json:"available,omitempty"`
-	// Reason from the APIService's Available condition (e.g. MissingEndpoints, FailedDiscoveryCheck).
+	// +kubebuilder:validation:Enum=True;False;Unknown
+	Available metav1.ConditionStatus `json:"available,omitempty"`
+	// Reason from the APIService's Available condition (e.g. MissingEndpoints, FailedDiscoveryCheck), or
+	// APIServiceConflict.
 	// +optional
 	Reason string `json:"reason,omitempty"`
 	// Message from the APIService's Available condition.

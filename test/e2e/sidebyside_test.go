@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
 const (
@@ -38,7 +40,7 @@ spec:
 	var cas casStatus
 	eventually(t, 3*time.Minute, embeddedName+" Ready with every condition True", func() (bool, string) {
 		kubectlJSON(t, &cas, "get", "customapiserver", embeddedName)
-		for _, typ := range []string{"Ready", "CertificatesReady", "DeploymentAvailable", "APIServicesAvailable"} {
+		for _, typ := range []string{aggv1alpha1.ConditionReady, aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable} {
 			if findCondition(cas.Status.Conditions, typ).Status != "True" {
 				return false, fmtConditions(cas.Status.Conditions)
 			}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
 const (
@@ -190,7 +192,7 @@ func readyStatus(t *testing.T) {
 	var cas casStatus
 	eventually(t, 2*time.Minute, "CustomApiServer Ready with every condition True", func() (bool, string) {
 		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
-		for _, c := range []string{"Ready", "CertificatesReady", "DeploymentAvailable", "APIServicesAvailable"} {
+		for _, c := range []string{aggv1alpha1.ConditionReady, aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable} {
 			if findCondition(cas.Status.Conditions, c).Status != "True" {
 				return false, fmtConditions(cas.Status.Conditions)
 			}
@@ -217,10 +219,10 @@ func breakAndRepair(t *testing.T) {
 	var cas casStatus
 	eventually(t, 3*time.Minute, "Ready False naming the problem", func() (bool, string) {
 		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
-		r := findCondition(cas.Status.Conditions, "Ready")
-		return r.Status == "False" && r.Reason != "" && r.Reason != "Available" && r.Message != "", fmtConditions(cas.Status.Conditions)
+		r := findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady)
+		return r.Status == "False" && r.Reason != "" && r.Reason != aggv1alpha1.ReasonAvailable && r.Message != "", fmtConditions(cas.Status.Conditions)
 	})
-	r := findCondition(cas.Status.Conditions, "Ready")
+	r := findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady)
 	t.Logf("with etcd gone: Ready=%s reason=%s message=%q", r.Status, r.Reason, r.Message)
 	if row := findRow(t, kubectl(t, "get", "cas", "-o", "wide"), sampleName); !contains(row, r.Reason) {
 		t.Errorf("kubectl get cas -o wide row %v does not show the reason %s", row, r.Reason)
@@ -228,7 +230,7 @@ func breakAndRepair(t *testing.T) {
 	kubectl(t, "-n", sampleNS, "scale", "deployment/etcd", "--replicas=1")
 	eventually(t, 4*time.Minute, "Ready True again after etcd is back", func() (bool, string) {
 		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
-		return findCondition(cas.Status.Conditions, "Ready").Status == "True", fmtConditions(cas.Status.Conditions)
+		return findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady).Status == "True", fmtConditions(cas.Status.Conditions)
 	})
 }
 

@@ -1,0 +1,69 @@
+package v1alpha1
+
+// Condition types of a CustomApiServer (status.conditions); all have positive polarity (True is good).
+const (
+	// ConditionReady: every child is in place and the API is served (the three conditions below are True
+	// and nothing is in the way). When False it carries the reason of the first problem found, so
+	// `kubectl get cas -o wide` shows what to fix.
+	ConditionReady = "Ready"
+	// ConditionCertificatesReady: the CA and serving certificate exist, are valid and stored.
+	ConditionCertificatesReady = "CertificatesReady"
+	// ConditionDeploymentAvailable: the apiserver Deployment has its minimum replicas available.
+	ConditionDeploymentAvailable = "DeploymentAvailable"
+	// ConditionAPIServicesAvailable: every APIService is Available in the aggregator.
+	ConditionAPIServicesAvailable = "APIServicesAvailable"
+)
+
+// Condition reasons. APIServicesAvailable (and status.apiServices[].reason) also mirrors the aggregator's
+// own reasons (MissingEndpoints, FailedDiscoveryCheck, ServiceNotFound, EndpointsNotFound, ServicePortError).
+const (
+	// ReasonAvailable: all is well (Ready, DeploymentAvailable).
+	ReasonAvailable = "Available"
+	// ReasonIssued: certificates are valid (CertificatesReady).
+	ReasonIssued = "Issued"
+	// ReasonPassed: the aggregator's discovery check passed for every APIService (APIServicesAvailable).
+	ReasonPassed = "Passed"
+	// ReasonAPIServiceConflict: an APIService of this name exists and belongs to someone else; it was left
+	// untouched. Remove that group/version from spec.apiServices or the other owner's APIService.
+	// (APIServicesAvailable, and status.apiServices[] with available False.)
+	ReasonAPIServiceConflict = "APIServiceConflict"
+	// ReasonOwnershipConflict: another child (e.g. a ClusterRole or Secret of the same name) belongs to
+	// someone else and was left untouched (Ready, DeploymentAvailable).
+	ReasonOwnershipConflict = "OwnershipConflict"
+	// ReasonCertificateError: certificates could not be made or stored (CertificatesReady).
+	ReasonCertificateError = "CertificateError"
+	// ReasonDeploymentUnavailable: fewer replicas are available than required; look at the pods
+	// (DeploymentAvailable).
+	ReasonDeploymentUnavailable = "DeploymentUnavailable"
+	// ReasonAvailabilityUnknown: the aggregator has not reported on an APIService yet, or it could not be
+	// read (APIServicesAvailable, status.apiServices[] with available Unknown).
+	ReasonAvailabilityUnknown = "AvailabilityUnknown"
+	// ReasonReconcileError: a request to the API server failed; the operator retries (Ready).
+	ReasonReconcileError = "ReconcileError"
+	// ReasonPending: a condition Ready summarises has not been reported yet (Ready).
+	ReasonPending = "Pending"
+)
+
+// Event reasons of the events the operator records on a CustomApiServer (events.k8s.io/v1). Events are
+// recorded only when something changes; the conditions say what holds now.
+const (
+	// EventCertificateIssued (Normal): a serving certificate was issued where there was none, with a new CA
+	// when there was none either.
+	EventCertificateIssued = "CertificateIssued"
+	// EventServingCertificateRenewed (Normal): renewBefore was reached (or the Service's names or the CA
+	// changed); the pods reload the new files without restarting.
+	EventServingCertificateRenewed = "ServingCertificateRenewed"
+	// EventCARotated (Normal): the CA was renewed; the caBundle carries the old CA until it expires.
+	EventCARotated = "CARotated"
+	// EventAPIServiceConflict (Warning): an APIService of a wanted name belongs to someone else (named in the
+	// note) and was left untouched. Same value as ReasonAPIServiceConflict.
+	EventAPIServiceConflict = ReasonAPIServiceConflict
+	// EventAPIServiceUnavailable (Warning): the aggregator reports an APIService unavailable; the note carries
+	// the aggregator's reason (MissingEndpoints, FailedDiscoveryCheck, ...) and message.
+	EventAPIServiceUnavailable = "APIServiceUnavailable"
+	// EventAPIServiceAvailable (Normal): the aggregator reports an APIService available (again).
+	EventAPIServiceAvailable = "APIServiceAvailable"
+	// EventAPIServicesRemoved (Normal): APIServices were deleted, on deletion of the CustomApiServer or
+	// because they left spec.apiServices.
+	EventAPIServicesRemoved = "APIServicesRemoved"
+)
