@@ -86,6 +86,10 @@ func TestCreateMakesEveryChild(t *testing.T) {
 		if o.GetLabels()[LabelOwner] != cas.Name {
 			t.Errorf("%s labels %v lack %s=%s", what, o.GetLabels(), LabelOwner, cas.Name)
 		}
+		// Nothing of the operator's bookkeeping shows up in users' and GitOps tools' diffs.
+		if len(o.GetAnnotations()) != 0 {
+			t.Errorf("%s has annotations %v, want none", what, o.GetAnnotations())
+		}
 	}
 
 	role := kids["ClusterRole"].(*rbacv1.ClusterRole)
