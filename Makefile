@@ -3,7 +3,11 @@
 
 # Versions pinned in one place.
 VERSION ?= v0.1.0
-KUBE_VERSION ?= v1.37.2
+# Kubernetes: the k8s.io/kubernetes requirement of hack/tools/kube/go.mod, the one place it is written
+# (hack/kube-binaries.sh and the tests read it there too); bump it there.
+ifndef KUBE_VERSION
+KUBE_VERSION := $(shell cd hack/tools/kube && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+endif
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 # kustomize v5.8.2+ needs Go >= 1.27.
 KUSTOMIZE_VERSION ?= v5.8.1

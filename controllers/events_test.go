@@ -15,6 +15,7 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/controllers/certs"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // waitEvent waits for an event on the CustomApiServer with uid, as `kubectl describe` finds them (core/v1
@@ -23,9 +24,9 @@ import (
 func waitEvent(t *testing.T, uid types.UID, typ, reason string, notes ...string) corev1.Event {
 	t.Helper()
 	var found corev1.Event
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "event "+typ+"/"+reason, func(ctx context.Context) error {
 		list := &corev1.EventList{}
-		if err := k8s.List(context.Background(), list, client.MatchingFields{"involvedObject.uid": string(uid)}); err != nil {
+		if err := k8s.List(ctx, list, client.MatchingFields{"involvedObject.uid": string(uid)}); err != nil {
 			return err
 		}
 		var seen []string

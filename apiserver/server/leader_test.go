@@ -28,13 +28,13 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"example.com/aggregation-operator/apiserver/internal/testenv"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // TestOnlyTheLeaderCollects runs two replicas' leader election against a real kube-apiserver:
 // one collects, the other waits; when the leader stops, the other takes over.
 func TestOnlyTheLeaderCollects(t *testing.T) {
-	env := &envtest.Environment{BinaryAssetsDirectory: testenv.KubeBin(t)}
+	env := &envtest.Environment{BinaryAssetsDirectory: testutil.KubeBin(t)}
 	cfg, err := env.Start()
 	if err != nil {
 		t.Fatalf("starting kube-apiserver: %v", err)

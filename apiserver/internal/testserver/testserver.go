@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,8 +30,8 @@ import (
 	restclient "k8s.io/client-go/rest"
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
-	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/server"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // APIServer is the MetricSnapshot apiserver running in this process in --local mode.
@@ -79,7 +78,7 @@ func (a *APIServer) connect(t testing.TB, cfg *restclient.Config) {
 
 func start(t testing.TB, args []string) *APIServer {
 	t.Helper()
-	port := testenv.FreePort(t)
+	port := testutil.FreePort(t)
 	o := server.NewOptions()
 	fs := pflag.NewFlagSet("apiserver", pflag.ContinueOnError)
 	o.AddFlags(fs)
@@ -116,29 +115,25 @@ func start(t testing.TB, args []string) *APIServer {
 	return a
 }
 
+// waitReady waits until /readyz answers 200, giving up early if the server exits.
 func (a *APIServer) waitReady(timeout time.Duration) error {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test server
-	deadline := time.Now().Add(timeout)
-	for {
-		resp, err := client.Get(a.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := testutil.Poll(ctx, timeout, func(ctx context.Context) error {
 		select {
 		case err := <-a.done:
 			a.done <- err
-			return fmt.Errorf("apiserver exited before ready: %v", err)
+			cancel()
+			return fmt.Errorf("exited before ready: %v", err)
 		default:
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("apiserver not ready after %s: %v", timeout, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return testutil.HTTPReady(ctx, client, a.URL+"/readyz")
+	})
+	if err != nil {
+		return fmt.Errorf("apiserver not ready: %w", err)
 	}
+	return nil
 }
 
 // Stop stops the server and its storage and waits (bounded) for it to exit.
@@ -157,22 +152,5 @@ func (a *APIServer) Stop() {
 // Kubeconfig writes a kubeconfig for kubectl that reaches this server.
 func (a *APIServer) Kubeconfig(t testing.TB) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	content := fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster: {server: %q, insecure-skip-tls-verify: true}
-users:
-- name: local
-  user: {token: local}
-contexts:
-- name: local
-  context: {cluster: local, user: local, namespace: default}
-current-context: local
-`, a.URL)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testutil.Kubeconfig(t, a.Config)
 }
