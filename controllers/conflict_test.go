@@ -22,7 +22,7 @@ import (
 // waitConflict waits for APIServicesAvailable=False/APIServiceConflict with a message containing owner.
 func waitConflict(t *testing.T, name, owner string) {
 	t.Helper()
-	testutil.Eventually(t, 30*time.Second, "APIServicesAvailable=False/"+ReasonAPIServiceConflict+" naming "+owner, func(ctx context.Context) error {
+	testutil.Eventually(t, 30*time.Second, "APIServicesAvailable=False/"+ReasonAPIServiceConflict+" naming "+owner, func(context.Context) error {
 		cas := reconciled(t, name)
 		c := meta.FindStatusCondition(cas.Status.Conditions, ConditionAPIServicesAvailable)
 		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != ReasonAPIServiceConflict || !strings.Contains(c.Message, owner) {

@@ -71,7 +71,7 @@ func testNoWrite(t *testing.T, cas *aggv1alpha1.CustomApiServer) {
 		t.Fatal("the first reconcile wrote nothing: the counter does not see writes")
 	}
 	// Let the aggregator report on the APIService and the status follow, so the state is settled.
-	testutil.Eventually(t, 60*time.Second, "the aggregator's verdict in status", func(ctx context.Context) error {
+	testutil.Eventually(t, 60*time.Second, "the aggregator's verdict in status", func(context.Context) error {
 		got := reconciled(t, cas.Name)
 		cond := meta.FindStatusCondition(got.Status.Conditions, ConditionAPIServicesAvailable)
 		if cond == nil || cond.Reason == ReasonAPIServicePending {

@@ -129,7 +129,7 @@ func TestCertificateRenewal(t *testing.T) {
 	}
 	verifyServing(t, serving.Data[corev1.TLSCertKey], api.Spec.CABundle, svcName, fakeClock.Now())
 	waitEvent(t, cas.UID, corev1.EventTypeNormal, EventServingCertificateRenewed, "renewed the serving certificate")
-	testutil.Eventually(t, 30*time.Second, "status.certificates.nextRenewal moved", func(ctx context.Context) error {
+	testutil.Eventually(t, 30*time.Second, "status.certificates.nextRenewal moved", func(context.Context) error {
 		got := reconciled(t, cas.Name)
 		if !got.Status.Certificates.NextRenewal.After(renewal) {
 			return fmt.Errorf("status next renewal %s not moved past %s", got.Status.Certificates.NextRenewal, renewal)

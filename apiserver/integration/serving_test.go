@@ -19,7 +19,6 @@ package integration
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -139,7 +138,7 @@ func servedName(t *testing.T, url string) string {
 		t.Fatalf("dialing %s: %v", url, err)
 	}
 	defer conn.Close()
-	var leaf *x509.Certificate = conn.ConnectionState().PeerCertificates[0]
+	leaf := conn.ConnectionState().PeerCertificates[0]
 	// certutil names self-signed certificates host@timestamp.
 	name, _, _ := strings.Cut(leaf.Subject.CommonName, "@")
 	return name

@@ -49,7 +49,10 @@ func TestOnlyTheLeaderCollects(t *testing.T) {
 		wg.Go(func() {
 			_ = runLeaderElected(ctx, cfg, "default", func(ctx context.Context) error {
 				n := running.Add(1)
-				for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
+				for m := maxRunning.Load(); n > m; m = maxRunning.Load() {
+					if maxRunning.CompareAndSwap(m, n) {
+						break
+					}
 				}
 				started <- name
 				<-ctx.Done()

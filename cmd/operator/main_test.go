@@ -60,11 +60,13 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 	t.Cleanup(func() {
 		if !stopped {
 			cancel()
-			<-done
+			if err := <-done; err != nil {
+				t.Logf("operator stopped with %v", err)
+			}
 		}
 	})
 
-	testutil.Eventually(t, 30*time.Second, "/readyz", func(ctx context.Context) error { _, err := get("http://" + probes + "/readyz"); return err })
+	testutil.Eventually(t, 30*time.Second, "/readyz", func(context.Context) error { _, err := get("http://" + probes + "/readyz"); return err })
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(aggv1alpha1.AddToScheme(scheme))
@@ -91,7 +93,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 		}
 		return nil
 	})
-	testutil.Eventually(t, 30*time.Second, "reconcile metrics", func(ctx context.Context) error {
+	testutil.Eventually(t, 30*time.Second, "reconcile metrics", func(context.Context) error {
 		body, err := get("http://" + metrics + "/metrics")
 		if err != nil {
 			return err

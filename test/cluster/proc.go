@@ -107,7 +107,7 @@ func alive(pid int) bool {
 		return false
 	}
 	i := strings.LastIndexByte(string(stat), ')')
-	return !(i > 0 && strings.HasPrefix(string(stat[i+1:]), " Z"))
+	return i <= 0 || !strings.HasPrefix(string(stat[i+1:]), " Z")
 }
 
 // run executes a short command and returns its combined output.

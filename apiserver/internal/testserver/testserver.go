@@ -144,7 +144,8 @@ func (a *APIServer) Stop() {
 	a.cancel()
 	a.cancel = nil
 	select {
-	case <-a.done:
+	case err := <-a.done:
+		a.done <- err // kept, as waitReady does, for anyone else waiting
 	case <-time.After(60 * time.Second):
 	}
 }
