@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"example.com/aggregation-operator/internal/testutil"
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // process is a child process whose output is kept for failure messages.
@@ -81,7 +81,5 @@ func (p *process) output() string {
 
 // waitHTTP polls url until it answers 200, for at most timeout.
 func waitHTTP(url string, timeout time.Duration) error {
-	return testutil.Poll(context.Background(), timeout, func(ctx context.Context) error {
-		return testutil.HTTPReady(ctx, http.DefaultClient, url)
-	})
+	return poll.Until(context.Background(), url, timeout, poll.HTTPOK(http.DefaultClient, url))
 }

@@ -29,6 +29,7 @@ import (
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"example.com/aggregation-operator/internal/poll"
 	"example.com/aggregation-operator/internal/testutil"
 )
 
@@ -89,7 +90,7 @@ func (p *Prometheus) WaitForSeries(expr string) {
 		p.t.Fatal(err)
 	}
 	api := promv1.NewAPI(client)
-	err = testutil.Poll(context.Background(), 60*time.Second, func(ctx context.Context) error {
+	err = poll.Until(context.Background(), "a series of "+expr, 60*time.Second, func(ctx context.Context) error {
 		v, _, err := api.Query(ctx, expr, time.Now())
 		if err != nil {
 			return err
@@ -100,7 +101,7 @@ func (p *Prometheus) WaitForSeries(expr string) {
 		return nil
 	})
 	if err != nil {
-		p.t.Fatalf("prometheus: waiting for a series of %s: %v", expr, err)
+		p.t.Fatalf("prometheus: %v", err)
 	}
 }
 

@@ -31,6 +31,7 @@ import (
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
 	"example.com/aggregation-operator/apiserver/server"
+	"example.com/aggregation-operator/internal/poll"
 	"example.com/aggregation-operator/internal/testutil"
 )
 
@@ -120,7 +121,7 @@ func (a *APIServer) waitReady(timeout time.Duration) error {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test server
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	err := testutil.Poll(ctx, timeout, func(ctx context.Context) error {
+	return poll.Until(ctx, "apiserver /readyz", timeout, func(ctx context.Context) error {
 		select {
 		case err := <-a.done:
 			a.done <- err
@@ -128,12 +129,8 @@ func (a *APIServer) waitReady(timeout time.Duration) error {
 			return fmt.Errorf("exited before ready: %v", err)
 		default:
 		}
-		return testutil.HTTPReady(ctx, client, a.URL+"/readyz")
+		return poll.HTTPOK(client, a.URL+"/readyz")(ctx)
 	})
-	if err != nil {
-		return fmt.Errorf("apiserver not ready: %w", err)
-	}
-	return nil
 }
 
 // Stop stops the server and its storage and waits (bounded) for it to exit.

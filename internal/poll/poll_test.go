@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package testutil
+package poll
 
 import (
 	"context"
@@ -24,28 +24,28 @@ import (
 	"time"
 )
 
-func TestPollReturnsOnceTheConditionHolds(t *testing.T) {
+func TestUntilReturnsOnceTheConditionHolds(t *testing.T) {
 	calls := 0
-	err := Poll(context.Background(), 5*time.Second, func(context.Context) error {
+	err := Until(context.Background(), "three calls", 5*time.Second, func(context.Context) error {
 		if calls++; calls < 3 {
 			return errors.New("not yet")
 		}
 		return nil
 	})
 	if err != nil || calls != 3 {
-		t.Errorf("Poll: %v after %d calls, want nil after 3", err, calls)
+		t.Errorf("Until: %v after %d calls, want nil after 3", err, calls)
 	}
 }
 
-// A wait that times out says why: the condition's last error, not only "timed out".
-func TestPollReportsTheLastError(t *testing.T) {
+// A wait that times out says what it waited for and why it gave up: the condition's last error.
+func TestUntilReportsWhatAndTheLastError(t *testing.T) {
 	calls := 0
-	err := Poll(context.Background(), 300*time.Millisecond, func(context.Context) error {
+	err := Until(context.Background(), "the Deployment", 300*time.Millisecond, func(context.Context) error {
 		calls++
 		return errors.New("replicas 0 of 1")
 	})
-	if err == nil || !strings.Contains(err.Error(), "replicas 0 of 1") || !strings.Contains(err.Error(), "gave up after") {
-		t.Errorf("Poll: %v, want the condition's last error", err)
+	if err == nil || !strings.Contains(err.Error(), "waiting for the Deployment: gave up after") || !strings.Contains(err.Error(), "replicas 0 of 1") {
+		t.Errorf("Until: %v, want what it waited for and the condition's last error", err)
 	}
 	if calls < 2 {
 		t.Errorf("condition called %d times in 300ms, want it retried", calls)
