@@ -16,12 +16,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // waitConflict waits for APIServicesAvailable=False/APIServiceConflict with a message containing owner.
 func waitConflict(t *testing.T, name, owner string) {
 	t.Helper()
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "APIServicesAvailable=False/"+aggv1alpha1.ReasonAPIServiceConflict+" naming "+owner, func(context.Context) error {
 		cas := reconciled(t, name)
 		c := meta.FindStatusCondition(cas.Status.Conditions, aggv1alpha1.ConditionAPIServicesAvailable)
 		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != aggv1alpha1.ReasonAPIServiceConflict || !strings.Contains(c.Message, owner) {
@@ -36,6 +37,7 @@ func waitConflict(t *testing.T, name, owner string) {
 
 // metrics-server's APIService is never taken over, and status says who owns it.
 func TestForeignAPIServiceIsLeftUntouched(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	foreign := &apiregv1.APIService{
 		ObjectMeta: metav1.ObjectMeta{Name: "v1beta1.metrics.k8s.io", Labels: map[string]string{"k8s-app": "metrics-server"}},
@@ -81,7 +83,7 @@ func TestForeignAPIServiceIsLeftUntouched(t *testing.T) {
 	if err := k8s.Delete(ctx, foreign); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "the APIService recreated by "+cas.Name, func(ctx context.Context) error {
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(foreign), got); err != nil {
 			return err
 		}
@@ -94,12 +96,13 @@ func TestForeignAPIServiceIsLeftUntouched(t *testing.T) {
 
 // Two CustomApiServers claiming one group/version: the second is told who has it.
 func TestSecondClaimOnAGroupVersionConflicts(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	first := newCAS("claim-first", "claimed.example.com")
 	createCAS(t, first)
 	reconciled(t, first.Name)
 	api := &apiregv1.APIService{}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "APIService v1.claimed.example.com", func(ctx context.Context) error {
 		return k8s.Get(ctx, client.ObjectKey{Name: "v1.claimed.example.com"}, api)
 	})
 	before := api.DeepCopy()

@@ -20,6 +20,7 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/controllers/certs"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // children lists every child one CustomApiServer gets, as empty objects with their keys.
@@ -52,9 +53,9 @@ func children(cas *aggv1alpha1.CustomApiServer) map[string]client.Object {
 // waitChildren waits until every child exists, reading each into its object.
 func waitChildren(t *testing.T, kids map[string]client.Object) {
 	t.Helper()
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "every child", func(ctx context.Context) error {
 		for what, o := range kids {
-			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(o), o); err != nil {
+			if err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
 				return fmt.Errorf("%s: %w", what, err)
 			}
 		}
@@ -63,6 +64,7 @@ func waitChildren(t *testing.T, kids map[string]client.Object) {
 }
 
 func TestCreateMakesEveryChild(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	cas := newCAS("create", "create.example.com", func(c *aggv1alpha1.CustomApiServer) {
 		c.Spec.Args = []string{"--source=prometheus=http://prometheus:9090"}
@@ -145,7 +147,7 @@ func TestCreateMakesEveryChild(t *testing.T) {
 
 	// Status mirrors the aggregator's verdict on the APIService (no pods run here, so it is not Available).
 	var avail *apiregv1.APIServiceCondition
-	eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, "the aggregator's verdict in status", func(context.Context) error {
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(api), api); err != nil {
 			return err
 		}

@@ -14,12 +14,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // Deletion removes the APIServices before the finalizer lets anything else go. envtest runs no garbage
 // collector, so the test holds the object with a second finalizer to look at the moment our finalizer is
 // gone: APIServices deleted, every other child still there and owned (garbage collection removes them).
 func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	const hold = "test.example.com/hold"
 	cas := newCAS("teardown", "teardown.example.com", func(c *aggv1alpha1.CustomApiServer) {
@@ -34,7 +36,7 @@ func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
 	if err := k8s.Delete(ctx, cas); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "the finalizer removed", func(ctx context.Context) error {
 		got := &aggv1alpha1.CustomApiServer{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cas), got); err != nil {
 			return err
@@ -71,7 +73,7 @@ func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
 	if err := k8s.Update(ctx, got); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "the CustomApiServer gone", func(ctx context.Context) error {
 		err := k8s.Get(ctx, client.ObjectKeyFromObject(cas), got)
 		if apierrors.IsNotFound(err) {
 			return nil
@@ -82,13 +84,14 @@ func TestDeletionRemovesAPIServicesFirst(t *testing.T) {
 
 // An APIService dropped from spec.apiServices is deleted; the others stay.
 func TestRemovedAPIServiceIsDeleted(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	cas := newCAS("shrink", "shrink.example.com", func(c *aggv1alpha1.CustomApiServer) {
 		c.Spec.APIServices = append(c.Spec.APIServices, aggv1alpha1.APIServiceSpec{Group: "shrink.example.com", Version: "v2"})
 	})
 	createCAS(t, cas)
 	reconciled(t, cas.Name)
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "APIService v2.shrink.example.com", func(ctx context.Context) error {
 		return k8s.Get(ctx, client.ObjectKey{Name: "v2.shrink.example.com"}, &apiregv1.APIService{})
 	})
 	got := reconciled(t, cas.Name)
@@ -97,7 +100,7 @@ func TestRemovedAPIServiceIsDeleted(t *testing.T) {
 	if err := k8s.Patch(ctx, got, patch); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "APIService v2.shrink.example.com deleted, v1 kept", func(ctx context.Context) error {
 		err := k8s.Get(ctx, client.ObjectKey{Name: "v2.shrink.example.com"}, &apiregv1.APIService{})
 		if !apierrors.IsNotFound(err) {
 			return fmt.Errorf("v2.shrink.example.com still there: %v", err)

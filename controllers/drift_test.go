@@ -13,10 +13,13 @@ import (
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // Drift: a deleted child comes back, an edited field is put back, and fields of other managers stay.
 func TestDriftIsRepaired(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	cas := newCAS("drift", "drift.example.com")
 	createCAS(t, cas)
@@ -31,7 +34,7 @@ func TestDriftIsRepaired(t *testing.T) {
 		if err := k8s.Delete(ctx, svc); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, func() error {
+		testutil.Eventually(t, 30*time.Second, "the deleted Service recreated", func(ctx context.Context) error {
 			got := &corev1.Service{}
 			if err := k8s.Get(ctx, client.ObjectKeyFromObject(svc), got); err != nil {
 				return err
@@ -56,7 +59,7 @@ func TestDriftIsRepaired(t *testing.T) {
 		if err := k8s.Update(ctx, d, client.FieldOwner("kubectl-edit")); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, func() error {
+		testutil.Eventually(t, 30*time.Second, "the edited Deployment restored", func(ctx context.Context) error {
 			got := &appsv1.Deployment{}
 			if err := k8s.Get(ctx, key, got); err != nil {
 				return err
@@ -82,7 +85,7 @@ func TestDriftIsRepaired(t *testing.T) {
 		if err := k8s.Update(ctx, api, client.FieldOwner("old-controller")); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, func() error {
+		testutil.Eventually(t, 30*time.Second, "the APIService caBundle restored", func(ctx context.Context) error {
 			got := &apiregv1.APIService{}
 			if err := k8s.Get(ctx, client.ObjectKeyFromObject(api), got); err != nil {
 				return err
@@ -104,7 +107,7 @@ func TestDriftIsRepaired(t *testing.T) {
 		if err := k8s.Delete(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 30*time.Second, func() error {
+		testutil.Eventually(t, 30*time.Second, "the deleted serving Secret recreated", func(ctx context.Context) error {
 			got := &corev1.Secret{}
 			if err := k8s.Get(ctx, client.ObjectKeyFromObject(s), got); err != nil {
 				if apierrors.IsNotFound(err) {

@@ -16,17 +16,17 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/controllers/certs"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // waitEvent waits for an event on the CustomApiServer with uid, as `kubectl describe` finds them (core/v1
 // events by involvedObject, in every namespace), with the given type and reason and a note containing
-// every string of notes. It returns the event.
-func waitEvent(t *testing.T, uid types.UID, typ, reason string, notes ...string) corev1.Event {
+// every string of notes.
+func waitEvent(t *testing.T, uid types.UID, typ, reason string, notes ...string) {
 	t.Helper()
-	var found corev1.Event
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "event "+typ+"/"+reason, func(ctx context.Context) error {
 		list := &corev1.EventList{}
-		if err := k8s.List(context.Background(), list, client.MatchingFields{"involvedObject.uid": string(uid)}); err != nil {
+		if err := k8s.List(ctx, list, client.MatchingFields{"involvedObject.uid": string(uid)}); err != nil {
 			return err
 		}
 		var seen []string
@@ -41,12 +41,10 @@ func waitEvent(t *testing.T, uid types.UID, typ, reason string, notes ...string)
 					continue next
 				}
 			}
-			found = e
 			return nil
 		}
 		return fmt.Errorf("no %s event %s with %q; events: %q", typ, reason, notes, seen)
 	})
-	return found
 }
 
 // eventSpy records the reasons of the events a reconciler emits, for a test that counts them.

@@ -8,41 +8,30 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // kubectl runs the real kubectl (the one built with the control plane) against envtest as an admin.
 func kubectl(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	user, err := testEnv.AddUser(envtest.User{Name: "kubectl-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	bin := testEnv.ControlPlane.KubectlPath
-	if bin == "" {
-		bin = filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60e9)
+	startEnv(t)
+	kubeconfig, _ := testutil.UserKubeconfig(t, testEnv, envtest.User{Name: "kubectl-admin", Groups: []string{"system:masters"}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, append([]string{"--kubeconfig", path}, args...)...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, filepath.Join(testutil.KubeBin(t), "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
 // The shipped sample applies to a real API server.
 func TestSampleAppliesWithKubectlDryRun(t *testing.T) {
+	startEnv(t)
 	out, err := kubectl(t, "apply", "--dry-run=server", "-k", filepath.Join("..", "config", "samples"))
 	if err != nil {
 		t.Fatalf("kubectl apply --dry-run=server: %v\n%s", err, out)
@@ -73,6 +62,7 @@ spec:
 
 // `kubectl get customapiservers` shows the printer columns.
 func TestKubectlGetShowsColumns(t *testing.T) {
+	startEnv(t)
 	cas := newCAS("columns", "columns.example.com")
 	createCAS(t, cas)
 	reconciled(t, cas.Name)
@@ -94,6 +84,7 @@ func TestKubectlGetShowsColumns(t *testing.T) {
 
 // `kubectl describe customapiserver` lists the operator's events under the conditions.
 func TestKubectlDescribeShowsEvents(t *testing.T) {
+	startEnv(t)
 	cas := newCAS("describe", "describe.example.com")
 	createCAS(t, cas)
 	waitEvent(t, reconciled(t, cas.Name).UID, "Normal", aggv1alpha1.EventCertificateIssued)

@@ -18,11 +18,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // A reconcile of an unchanged CustomApiServer whose children are in place issues no write: no apply, no
 // status patch. The reconciler here talks through a transport that records every non-GET request.
 func TestUnchangedReconcileWritesNothing(t *testing.T) {
+	startEnv(t)
 	t.Run("defaults", func(t *testing.T) { testNoWrite(t, newCAS("quiet", "quiet.example.com")) })
 	// Every optional field set: server-side defaulting inside them must not look like drift.
 	t.Run("every option", func(t *testing.T) {
@@ -70,7 +72,7 @@ func testNoWrite(t *testing.T, cas *aggv1alpha1.CustomApiServer) {
 		t.Fatal("the first reconcile wrote nothing: the counter does not see writes")
 	}
 	// Let the aggregator report on the APIService and the status follow, so the state is settled.
-	eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, "the aggregator's verdict in status", func(context.Context) error {
 		got := reconciled(t, cas.Name)
 		cond := meta.FindStatusCondition(got.Status.Conditions, aggv1alpha1.ConditionAPIServicesAvailable)
 		if cond == nil || cond.Reason == aggv1alpha1.ReasonAvailabilityUnknown {

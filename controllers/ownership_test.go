@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +18,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // An existing namespace is used, not adopted; an existing Secret of the same name as ours is not
 // overwritten, and Ready says why.
 func TestExistingObjectsAreNotAdopted(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "platform-apis", Labels: map[string]string{"team": "platform"}}}
 	if err := k8s.Create(ctx, ns); err != nil {
@@ -40,7 +41,7 @@ func TestExistingObjectsAreNotAdopted(t *testing.T) {
 
 	cas := newCAS("adopt", "adopt.example.com", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Namespace = "platform-apis" })
 	createCAS(t, cas)
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "Ready=False saying why", func(ctx context.Context) error {
 		got := &aggv1alpha1.CustomApiServer{}
 		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cas), got); err != nil {
 			return err
@@ -79,20 +80,21 @@ func TestExistingObjectsAreNotAdopted(t *testing.T) {
 
 // Scaling to one replica removes the PodDisruptionBudget; scaling up brings it back.
 func TestPDBFollowsReplicas(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	cas := newCAS("scale", "scale.example.com")
 	createCAS(t, cas)
 	cas = reconciled(t, cas.Name)
 	n := namesFor(cas)
 	key := client.ObjectKey{Namespace: n.Namespace, Name: n.PDB}
-	eventually(t, 30*time.Second, func() error { return k8s.Get(ctx, key, &policyv1.PodDisruptionBudget{}) })
+	testutil.Eventually(t, 30*time.Second, "PodDisruptionBudget "+key.Name, func(ctx context.Context) error { return k8s.Get(ctx, key, &policyv1.PodDisruptionBudget{}) })
 
 	patch := client.MergeFrom(cas.DeepCopy())
 	cas.Spec.Replicas = 1
 	if err := k8s.Patch(ctx, cas, patch); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "PodDisruptionBudget "+key.Name+" deleted at replicas 1", func(ctx context.Context) error {
 		err := k8s.Get(ctx, key, &policyv1.PodDisruptionBudget{})
 		if apierrors.IsNotFound(err) {
 			return nil
@@ -102,17 +104,13 @@ func TestPDBFollowsReplicas(t *testing.T) {
 }
 
 func TestPreflightSeesAggregationLayer(t *testing.T) {
+	startEnv(t)
 	if err := CheckAggregationServed(testCfg); err != nil {
 		t.Errorf("envtest serves apiregistration.k8s.io/v1: %v", err)
 	}
 	// A port nobody listens on (picked free, then closed): the operator refuses to start, saying why.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	err = CheckAggregationServed(&rest.Config{Host: "http://" + addr, Timeout: 5 * time.Second})
+	addr := fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
+	err := CheckAggregationServed(&rest.Config{Host: "http://" + addr, Timeout: 5 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "apiregistration.k8s.io/v1") {
 		t.Errorf("unreachable cluster: %v, want an error naming apiregistration.k8s.io/v1", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/controllers/certs"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // poke makes the operator reconcile now (an annotation change is an event, not a spec change).
@@ -45,8 +46,8 @@ func servingSerial(t *testing.T, s *corev1.Secret) string {
 // waitReissued waits until the serving Secret at key holds a certificate other than serial prev.
 func waitReissued(t *testing.T, key client.ObjectKey, serving *corev1.Secret, prev string) {
 	t.Helper()
-	eventually(t, 30*time.Second, func() error {
-		if err := k8s.Get(context.Background(), key, serving); err != nil {
+	testutil.Eventually(t, 30*time.Second, "the serving certificate re-issued", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, key, serving); err != nil {
 			return err
 		}
 		if servingSerial(t, serving) == prev {
@@ -60,6 +61,7 @@ func waitReissued(t *testing.T, key client.ObjectKey, serving *corev1.Secret, pr
 // stays the same; when the CA itself is due, the bundle carries the old and the new CA. The Deployment's
 // pod template never changes (the apiserver reloads the files).
 func TestCertificateRenewal(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	t.Cleanup(func() { fakeClock.SetTime(time.Now()) }) // later tests start from the real time again
 	cas := newCAS("renew", "renew.example.com")
@@ -73,7 +75,7 @@ func TestCertificateRenewal(t *testing.T) {
 	api := &apiregv1.APIService{}
 	serving := &corev1.Secret{}
 	deploy := &appsv1.Deployment{}
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "the APIService, Deployment and serving Secret", func(ctx context.Context) error {
 		if err := k8s.Get(ctx, apiKey, api); err != nil {
 			return err
 		}
@@ -98,7 +100,7 @@ func TestCertificateRenewal(t *testing.T) {
 		t.Fatal(err)
 	}
 	reconciled(t, cas.Name)
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "the Deployment args updated", func(ctx context.Context) error {
 		if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Deployment}, deploy); err != nil {
 			return err
 		}
@@ -127,7 +129,7 @@ func TestCertificateRenewal(t *testing.T) {
 	}
 	verifyServing(t, serving.Data[corev1.TLSCertKey], api.Spec.CABundle, svcName, fakeClock.Now())
 	waitEvent(t, cas.UID, corev1.EventTypeNormal, aggv1alpha1.EventServingCertificateRenewed, "renewed the serving certificate")
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "status.certificates.nextRenewal moved", func(context.Context) error {
 		got := reconciled(t, cas.Name)
 		if !got.Status.Certificates.NextRenewal.After(renewal) {
 			return fmt.Errorf("status next renewal %s not moved past %s", got.Status.Certificates.NextRenewal, renewal)
@@ -147,7 +149,7 @@ func TestCertificateRenewal(t *testing.T) {
 	oldServing := serving.Data[corev1.TLSCertKey]
 	fakeClock.SetTime(caRenewal.Add(time.Minute))
 	poke(t, cas.Name)
-	eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "the CA renewed", func(ctx context.Context) error {
 		if err := k8s.Get(ctx, apiKey, api); err != nil {
 			return err
 		}

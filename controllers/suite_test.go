@@ -25,85 +25,93 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // The envtest suite: a real kube-apiserver (with its aggregation layer) and etcd built from source into
-// bin/k8s/<version>, the operator's manager running against them with a fake clock.
+// bin/k8s/<version>, the operator's manager running against them with a fake clock. It starts the first
+// time a test calls startEnv, so the pure unit tests run without it.
 var (
 	testEnv    *envtest.Environment
 	testCfg    *rest.Config
 	k8s        client.Client // the test's own client, not the operator's
 	testScheme = runtime.NewScheme()
 	fakeClock  = clocktesting.NewFakeClock(time.Now())
+	suite      struct {
+		once sync.Once
+		err  error
+		stop func()
+	}
 )
 
 const testImage = "local.test/metricsnapshot-apiserver:test"
 
 func TestMain(m *testing.M) {
-	os.Exit(runSuite(m))
-}
-
-func runSuite(m *testing.M) int {
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
 	utilruntime.Must(apiregv1.AddToScheme(testScheme))
 	utilruntime.Must(aggv1alpha1.AddToScheme(testScheme))
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapLevel())))
-
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		if dir, err := filepath.Abs("../bin/k8s/v1.37.2"); err == nil {
-			os.Setenv("KUBEBUILDER_ASSETS", dir)
-		}
+	code := m.Run()
+	if suite.stop != nil {
+		suite.stop()
 	}
+	os.Exit(code)
+}
+
+// startEnv starts envtest and the operator's manager once, for the tests that talk to the API server
+// (through k8s, testCfg or testEnv); it fails the test if they cannot start.
+func startEnv(t testing.TB) {
+	t.Helper()
+	bin := testutil.KubeBin(t)
+	suite.once.Do(func() { suite.stop, suite.err = runSuite(bin) })
+	if suite.err != nil {
+		t.Fatalf("starting envtest with the binaries in %s: %v", bin, suite.err)
+	}
+}
+
+// runSuite starts envtest and the manager; stop cancels the manager, waits for it and stops envtest.
+func runSuite(bin string) (stop func(), err error) {
 	testEnv = &envtest.Environment{
+		BinaryAssetsDirectory: bin,
 		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
-	var err error
-	testCfg, err = testEnv.Start()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "starting envtest (KUBEBUILDER_ASSETS=%s; `make kube-binaries` builds them): %v\n", os.Getenv("KUBEBUILDER_ASSETS"), err)
-		return 1
+	if testCfg, err = testEnv.Start(); err != nil {
+		return nil, err
 	}
-	defer func() {
+	stopEnv := func() {
 		if err := testEnv.Stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "stopping envtest: %v\n", err)
 		}
-	}()
-	k8s, err = client.New(testCfg, client.Options{Scheme: testScheme})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
 	}
-
+	if k8s, err = client.New(testCfg, client.Options{Scheme: testScheme}); err != nil {
+		stopEnv()
+		return nil, err
+	}
 	mgr, err := ctrl.NewManager(testCfg, ctrl.Options{
 		Scheme:  testScheme,
 		Cache:   CacheOptions(),
 		Metrics: metricsserver.Options{BindAddress: "0"},
 	})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		stopEnv()
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage,
 		Recorder: mgr.GetEventRecorder(EventSource)}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
-		fmt.Fprintln(os.Stderr, err)
 		cancel()
-		return 1
+		stopEnv()
+		return nil, err
 	}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		if err := mgr.Start(ctx); err != nil {
 			fmt.Fprintf(os.Stderr, "manager: %v\n", err)
 		}
-	}()
-	code := m.Run()
-	cancel()
-	wg.Wait()
-	return code
+	})
+	return func() { cancel(); wg.Wait(); stopEnv() }, nil
 }
 
 // zapLevel keeps the operator's logs quiet unless TEST_VERBOSE_OPERATOR is set.
@@ -112,22 +120,6 @@ func zapLevel() zapcore.Level {
 		return zapcore.Level(-2) // also turns off sampling
 	}
 	return zapcore.ErrorLevel
-}
-
-// eventually polls f every 100ms until it returns nil, failing the test with f's last error after timeout.
-func eventually(t *testing.T, timeout time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not true after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // newCAS is a valid CustomApiServer with external etcd; mutate tweaks it.
@@ -161,8 +153,8 @@ func createCAS(t *testing.T, cas *aggv1alpha1.CustomApiServer) {
 func reconciled(t *testing.T, name string) *aggv1alpha1.CustomApiServer {
 	t.Helper()
 	cas := &aggv1alpha1.CustomApiServer{}
-	eventually(t, 30*time.Second, func() error {
-		if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, cas); err != nil {
+	testutil.Eventually(t, 30*time.Second, "CustomApiServer "+name+" reconciled", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, client.ObjectKey{Name: name}, cas); err != nil {
 			return err
 		}
 		if cas.Status.ObservedGeneration != cas.Generation || cas.Status.Certificates == nil {

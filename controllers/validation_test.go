@@ -20,6 +20,7 @@ import (
 // Every invalid CustomApiServer is rejected by the real API server (CRD schema + CEL) with a message that
 // names the field, and nothing is stored.
 func TestInvalidCustomApiServersAreRejected(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	dur := func(s string) *metav1.Duration {
 		d, err := time.ParseDuration(s)
@@ -128,6 +129,7 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 
 // The namespace cannot move under a running apiserver.
 func TestNamespaceIsImmutable(t *testing.T) {
+	startEnv(t)
 	ctx := context.Background()
 	cas := newCAS("pinned", "pinned.example.com", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Namespace = "pinned-a" })
 	createCAS(t, cas)

@@ -18,6 +18,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -26,7 +27,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -34,6 +34,7 @@ import (
 
 	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/internal/testserver"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 const widgets = "widgets.example.com"
@@ -169,17 +170,16 @@ func TestAPIGroupFlag(t *testing.T) {
 func waitForWidget(t *testing.T, c dynamic.ResourceInterface, name, what string, cond func(*unstructured.Unstructured) bool) *unstructured.Unstructured {
 	t.Helper()
 	var last *unstructured.Unstructured
-	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+	testutil.Eventually(t, 60*time.Second, what, func(ctx context.Context) error {
 		u, err := c.Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return false, nil
+			return err
 		}
-		last = u
-		return cond(u), nil
+		if last = u; !cond(u) {
+			return fmt.Errorf("last seen: %v", u)
+		}
+		return nil
 	})
-	if err != nil {
-		t.Fatalf("waiting for %s: %v; last seen: %v", what, err, last)
-	}
 	return last
 }
 

@@ -172,13 +172,12 @@ func exerciseAPI(t *testing.T, c versioned.Interface) {
 	// Server-side apply creates and then changes an object, owned by the applying manager.
 	apply := applymetricsv1.MetricSnapshot("applied", ns).WithSpec(applymetricsv1.MetricSnapshotSpec().
 		WithSource("prometheus").WithMetrics("up").WithInterval("15s"))
-	applied, err := snapshots.Apply(ctx, apply, metav1.ApplyOptions{FieldManager: "tester", Force: true})
-	if err != nil {
+	if _, err := snapshots.Apply(ctx, apply, metav1.ApplyOptions{FieldManager: "tester", Force: true}); err != nil {
 		t.Fatalf("apply (create): %v", err)
 	}
 	expectEvent(t, w, watch.Added, "applied")
 	apply.Spec.WithMetrics("count(up)")
-	applied, err = snapshots.Apply(ctx, apply, metav1.ApplyOptions{FieldManager: "tester", Force: true})
+	applied, err := snapshots.Apply(ctx, apply, metav1.ApplyOptions{FieldManager: "tester", Force: true})
 	if err != nil {
 		t.Fatalf("apply (update): %v", err)
 	}

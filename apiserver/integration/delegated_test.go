@@ -18,8 +18,6 @@ package integration
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +28,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
-	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/internal/testserver"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // TestDelegatedAuth runs the server as in a cluster (no --local) against a real kube-apiserver:
@@ -40,30 +38,19 @@ import (
 // extension-apiserver-authentication ConfigMap), authorized by SubjectAccessReview; the collector
 // runs under leader election, and probes need no credentials.
 func TestDelegatedAuth(t *testing.T) {
-	env := &envtest.Environment{BinaryAssetsDirectory: testenv.KubeBin(t)}
+	env := &envtest.Environment{BinaryAssetsDirectory: testutil.KubeBin(t)}
 	frontProxy := withFrontProxyCA(t, env)
 	if _, err := env.Start(); err != nil {
 		t.Fatalf("starting kube-apiserver: %v", err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, admin := testutil.UserKubeconfig(t, env, envtest.User{Name: "admin", Groups: []string{"system:masters"}})
 	nobody, err := env.AddUser(envtest.User{Name: "nobody"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kubeconfig, err := admin.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
-		t.Fatal(err)
-	}
 
-	server := testserver.StartDelegated(t, admin.Config(),
+	server := testserver.StartDelegated(t, admin,
 		"--kubeconfig="+path, "--authentication-kubeconfig="+path, "--authorization-kubeconfig="+path,
 		"--data-dir="+t.TempDir(), "--leader-elect", "--leader-election-namespace=default", "--source="+unreachable)
 

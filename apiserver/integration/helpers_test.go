@@ -18,14 +18,15 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 const ns = "default"
@@ -47,16 +48,15 @@ func snapshot(name, source string, metrics ...string) *metricsv1.MetricSnapshot 
 func waitFor(t *testing.T, c versioned.Interface, name string, timeout time.Duration, what string, cond func(*metricsv1.MetricSnapshot) bool) *metricsv1.MetricSnapshot {
 	t.Helper()
 	var last *metricsv1.MetricSnapshot
-	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+	testutil.Eventually(t, timeout, what, func(ctx context.Context) error {
 		s, err := c.MetricsV1().MetricSnapshots(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return false, nil
+			return err
 		}
-		last = s
-		return cond(s), nil
+		if last = s; !cond(s) {
+			return fmt.Errorf("last seen: %+v", s)
+		}
+		return nil
 	})
-	if err != nil {
-		t.Fatalf("waiting %s for %s: %v; last seen: %+v", timeout, what, err, last)
-	}
 	return last
 }

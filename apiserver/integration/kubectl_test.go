@@ -25,8 +25,8 @@ import (
 	"testing"
 	"time"
 
-	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/internal/testserver"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 const manifest = `apiVersion: metrics.example.com/v1
@@ -96,7 +96,7 @@ func TestKubectl(t *testing.T) {
 // kubectlRunner returns a function running the real kubectl against kubeconfig, failing the test
 // with kubectl's output on an error; each call is bounded by a minute.
 func kubectlRunner(t *testing.T, kubeconfig string) func(args ...string) string {
-	kubectl := filepath.Join(testenv.KubeBin(t), "kubectl")
+	kubectl := filepath.Join(testutil.KubeBin(t), "kubectl")
 	return func(args ...string) string {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

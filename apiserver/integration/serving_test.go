@@ -19,8 +19,8 @@ package integration
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -29,11 +29,11 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/wait"
 	certutil "k8s.io/client-go/util/cert"
 
 	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/internal/testserver"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 var insecure = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test servers
@@ -82,14 +82,13 @@ func TestReadyzFollowsStorage(t *testing.T) {
 	server := testserver.Start(t, "--etcd-servers="+etcd.URL, "--source="+unreachable)
 	etcd.Stop()
 	var body string
-	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
+	testutil.Eventually(t, 60*time.Second, "/readyz failing with etcd stopped", func(context.Context) error {
 		var code int
-		code, body = get(t, server.URL+"/readyz?verbose")
-		return code != http.StatusOK, nil
+		if code, body = get(t, server.URL+"/readyz?verbose"); code == http.StatusOK {
+			return fmt.Errorf("/readyz still OK: %s", body)
+		}
+		return nil
 	})
-	if err != nil {
-		t.Fatalf("/readyz stayed OK with etcd stopped: %s", body)
-	}
 	if !strings.Contains(body, "etcd") {
 		t.Fatalf("/readyz failure does not name etcd: %s", body)
 	}
@@ -105,14 +104,12 @@ func TestServingCertificateReloads(t *testing.T) {
 		t.Fatalf("serving %q, want the certificate from --cert-dir (first.example)", got)
 	}
 	writePair(t, dir, "second.example")
-	var got string
-	err := wait.PollUntilContextTimeout(context.Background(), 250*time.Millisecond, 90*time.Second, true, func(context.Context) (bool, error) {
-		got = servedName(t, server.URL)
-		return got == "second.example", nil
+	testutil.Eventually(t, 90*time.Second, "the new certificate served", func(context.Context) error {
+		if got := servedName(t, server.URL); got != "second.example" {
+			return fmt.Errorf("still serving %q after the files changed", got)
+		}
+		return nil
 	})
-	if err != nil {
-		t.Fatalf("still serving %q after the files changed", got)
-	}
 }
 
 // writePair writes a self-signed tls.crt/tls.key for host (valid for 127.0.0.1 too), replacing
@@ -141,7 +138,7 @@ func servedName(t *testing.T, url string) string {
 		t.Fatalf("dialing %s: %v", url, err)
 	}
 	defer conn.Close()
-	var leaf *x509.Certificate = conn.ConnectionState().PeerCertificates[0]
+	leaf := conn.ConnectionState().PeerCertificates[0]
 	// certutil names self-signed certificates host@timestamp.
 	name, _, _ := strings.Cut(leaf.Subject.CommonName, "@")
 	return name

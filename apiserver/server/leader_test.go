@@ -28,13 +28,13 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"example.com/aggregation-operator/apiserver/internal/testenv"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // TestOnlyTheLeaderCollects runs two replicas' leader election against a real kube-apiserver:
 // one collects, the other waits; when the leader stops, the other takes over.
 func TestOnlyTheLeaderCollects(t *testing.T) {
-	env := &envtest.Environment{BinaryAssetsDirectory: testenv.KubeBin(t)}
+	env := &envtest.Environment{BinaryAssetsDirectory: testutil.KubeBin(t)}
 	cfg, err := env.Start()
 	if err != nil {
 		t.Fatalf("starting kube-apiserver: %v", err)
@@ -49,7 +49,10 @@ func TestOnlyTheLeaderCollects(t *testing.T) {
 		wg.Go(func() {
 			_ = runLeaderElected(ctx, cfg, "default", func(ctx context.Context) error {
 				n := running.Add(1)
-				for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
+				for m := maxRunning.Load(); n > m; m = maxRunning.Load() {
+					if maxRunning.CompareAndSwap(m, n) {
+						break
+					}
 				}
 				started <- name
 				<-ctx.Done()

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,35 +12,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
+// freeAddr is a loopback address with a port that was free a moment ago.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitFor(t *testing.T, timeout time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not true after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
 }
 
 func get(url string) (string, error) {
@@ -61,29 +41,13 @@ func get(url string) (string, error) {
 
 // The operator binary's wiring: flags, preflight, probes, metrics, a reconcile, clean shutdown.
 func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		if dir, err := filepath.Abs("../../bin/k8s/v1.37.2"); err == nil {
-			t.Setenv("KUBEBUILDER_ASSETS", dir)
-		}
-	}
-	env := &envtest.Environment{CRDDirectoryPaths: []string{"../../config/crd/bases"}, ErrorIfCRDPathMissing: true}
+	env := &envtest.Environment{BinaryAssetsDirectory: testutil.KubeBin(t), CRDDirectoryPaths: []string{"../../config/crd/bases"}, ErrorIfCRDPathMissing: true}
 	cfg, err := env.Start()
 	if err != nil {
 		t.Fatalf("starting envtest: %v", err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
-	user, err := env.AddUser(envtest.User{Name: "operator", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig, _ := testutil.UserKubeconfig(t, env, envtest.User{Name: "operator", Groups: []string{"system:masters"}})
 
 	metrics, probes := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,11 +60,13 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 	t.Cleanup(func() {
 		if !stopped {
 			cancel()
-			<-done
+			if err := <-done; err != nil {
+				t.Logf("operator stopped with %v", err)
+			}
 		}
 	})
 
-	waitFor(t, 30*time.Second, func() error { _, err := get("http://" + probes + "/readyz"); return err })
+	testutil.Eventually(t, 30*time.Second, "/readyz", func(context.Context) error { _, err := get("http://" + probes + "/readyz"); return err })
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(aggv1alpha1.AddToScheme(scheme))
@@ -118,7 +84,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 	if err := c.Create(ctx, cas); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "status written by the operator", func(ctx context.Context) error {
 		if err := c.Get(ctx, client.ObjectKeyFromObject(cas), cas); err != nil {
 			return err
 		}
@@ -127,7 +93,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 		}
 		return nil
 	})
-	waitFor(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, "reconcile metrics", func(context.Context) error {
 		body, err := get("http://" + metrics + "/metrics")
 		if err != nil {
 			return err
@@ -152,16 +118,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 
 // Without the aggregation layer (here: nothing listening), the operator exits with a message saying so.
 func TestOperatorRefusesAClusterWithoutAggregation(t *testing.T) {
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "http://%s"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: c, context: {cluster: c, user: u}}]
-current-context: c
-`, freeAddr(t))), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig := testutil.Kubeconfig(t, &rest.Config{Host: "http://" + freeAddr(t)})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	err := run(ctx, []string{"--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0"})

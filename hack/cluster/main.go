@@ -14,12 +14,13 @@ import (
 	"os/signal"
 	"syscall"
 
+	"example.com/aggregation-operator/internal/kubeversion"
 	"example.com/aggregation-operator/test/cluster"
 )
 
 func main() {
 	state := flag.String("state", "/tmp/aggop-cluster", "state directory (pki, configs, data, logs)")
-	kubeBin := flag.String("kube-bin", "bin/k8s/v1.37.2", "directory of the Kubernetes binaries, etcd and kubectl")
+	kubeBin := flag.String("kube-bin", defaultKubeBin(), "directory of the Kubernetes binaries, etcd and kubectl")
 	images := flag.String("images", "bin/images", "directory of the image archives to import")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: cluster [flags] up|down|import|sample")
@@ -37,6 +38,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cluster:", err)
 		os.Exit(1)
 	}
+}
+
+// defaultKubeBin is where `make kube-binaries` puts the version the project is built for; empty (and
+// -kube-bin required) when this binary was built away from the source tree.
+func defaultKubeBin() string {
+	dir, err := kubeversion.BinDir()
+	if err != nil {
+		return ""
+	}
+	return dir
 }
 
 func run(ctx context.Context, cfg cluster.Config, cmd string) error {

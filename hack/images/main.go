@@ -1,7 +1,7 @@
 // Command images builds the project's container images without a daemon: one layer holding
 // a static binary, user 65532, written as docker-format tarballs that `ctr images import` loads.
 //
-//	go run ./hack/images -out bin/images -operator-image IMG -apiserver-image IMG -ldflags "..." -kube-bin bin/k8s/v1.37.2
+//	go run ./hack/images -out bin/images -operator-image IMG -apiserver-image IMG -ldflags "..." -kube-bin bin/k8s/<version>
 package main
 
 import (

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // deployCoreDNS runs cluster DNS as a pod. It answers only for cluster.local (no forward plugin:
@@ -18,9 +20,9 @@ func (c Config) deployCoreDNS(ctx context.Context) error {
 
 // WaitDefaultServiceAccount waits until a namespace can run pods (its default ServiceAccount exists).
 func (c Config) WaitDefaultServiceAccount(ctx context.Context, ns string) error {
-	return poll(ctx, "ServiceAccount "+ns+"/default", time.Minute, func(ctx context.Context) (bool, error) {
+	return poll.Until(ctx, "ServiceAccount "+ns+"/default", time.Minute, func(ctx context.Context) error {
 		_, err := c.KubectlOutput(ctx, "", "-n", ns, "get", "serviceaccount", "default")
-		return err == nil, err
+		return err
 	})
 }
 

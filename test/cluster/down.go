@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // Down stops the cluster and removes everything it made: processes, containers, mounts, links,
@@ -62,9 +64,12 @@ func (c Config) drainPods(ctx context.Context) {
 		c.logf("deleting pods: %v", err)
 		return
 	}
-	err := poll(ctx, "pod sandboxes to stop", 30*time.Second, func(ctx context.Context) (bool, error) {
+	err := poll.Until(ctx, "pod sandboxes to stop", 30*time.Second, func(ctx context.Context) error {
 		out, err := run(ctx, "ctr", "--address", c.containerdSock(), "-n", "k8s.io", "tasks", "ls", "-q")
-		return err == nil && strings.TrimSpace(out) == "", err
+		if err == nil && strings.TrimSpace(out) != "" {
+			err = fmt.Errorf("tasks still running: %s", strings.Fields(out))
+		}
+		return err
 	})
 	if err != nil {
 		c.logf("%v; killing what is left", err)

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -107,7 +106,7 @@ func alive(pid int) bool {
 		return false
 	}
 	i := strings.LastIndexByte(string(stat), ')')
-	return !(i > 0 && strings.HasPrefix(string(stat[i+1:]), " Z"))
+	return i <= 0 || !strings.HasPrefix(string(stat[i+1:]), " Z")
 }
 
 // run executes a short command and returns its combined output.
@@ -119,30 +118,6 @@ func run(ctx context.Context, name string, args ...string) (string, error) {
 		return string(out), fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return string(out), nil
-}
-
-// poll calls check every interval until it returns true, an error that is final, or timeout passes.
-func poll(ctx context.Context, what string, timeout time.Duration, check func(context.Context) (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var last error
-	for {
-		done, err := check(ctx)
-		if done && err == nil {
-			return nil
-		}
-		if err != nil {
-			last = err
-		}
-		select {
-		case <-ctx.Done():
-			if last == nil {
-				last = ctx.Err()
-			}
-			return fmt.Errorf("waiting for %s (%s): %w", what, timeout, errors.Join(last))
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
 }
 
 func (c Config) logf(format string, args ...any) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // PrometheusPort is where the host Prometheus listens, on the node IP only.
@@ -42,9 +44,12 @@ scrape_configs:
 		"--log.level=warn"); err != nil {
 		return err
 	}
-	return poll(ctx, "Prometheus to scrape itself", time.Minute, func(ctx context.Context) (bool, error) {
+	return poll.Until(ctx, "Prometheus to scrape itself", time.Minute, func(ctx context.Context) error {
 		v, err := c.PrometheusQuery(ctx, "up")
-		return err == nil && v == 1, err
+		if err == nil && v != 1 {
+			err = fmt.Errorf("up = %v", v)
+		}
+		return err
 	})
 }
 

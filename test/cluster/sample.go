@@ -2,9 +2,12 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // SampleNamespace is where config/samples' CustomApiServer runs (its name; the tutorial's namespace).
@@ -30,16 +33,13 @@ func (c Config) DeploySample(ctx context.Context, samplePath, apiService string)
 	if _, err := c.KubectlOutput(ctx, "", "apply", "-f", samplePath); err != nil {
 		return 0, err
 	}
-	err := poll(ctx, "APIService "+apiService+" Available", 4*time.Minute, func(ctx context.Context) (bool, error) {
+	err := poll.Until(ctx, "APIService "+apiService+" Available", 4*time.Minute, func(ctx context.Context) error {
 		out, err := c.KubectlOutput(ctx, "", "get", "apiservice", apiService, "-o",
 			`jsonpath={.status.conditions[?(@.type=="Available")].status}: {.status.conditions[?(@.type=="Available")].message}`)
-		if err != nil {
-			return false, err
+		if err == nil && !strings.HasPrefix(out, "True") {
+			err = errors.New(out)
 		}
-		if !strings.HasPrefix(out, "True") {
-			return false, fmt.Errorf("%s", out)
-		}
-		return true, nil
+		return err
 	})
 	return time.Since(start), err
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // Timings are the durations a person waits for, printed by the cluster command and the e2e suite.
@@ -81,7 +83,7 @@ func (c Config) startControlPlane(ctx context.Context) error {
 	); err != nil {
 		return err
 	}
-	if err := poll(ctx, "etcd health", 60*time.Second, httpOK(http.DefaultClient, etcdURL+"/health")); err != nil {
+	if err := poll.Until(ctx, "etcd health", 60*time.Second, poll.HTTPOK(http.DefaultClient, etcdURL+"/health")); err != nil {
 		return err
 	}
 	p := c.pki
@@ -116,7 +118,7 @@ func (c Config) startControlPlane(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := poll(ctx, "kube-apiserver /readyz", 90*time.Second, httpOK(client, c.APIServerURL()+"/readyz")); err != nil {
+	if err := poll.Until(ctx, "kube-apiserver /readyz", 90*time.Second, poll.HTTPOK(client, c.APIServerURL()+"/readyz")); err != nil {
 		return err
 	}
 	if err := c.start("kube-controller-manager", c.bin("kube-controller-manager"),
@@ -136,9 +138,9 @@ func (c Config) startContainerd(ctx context.Context) error {
 	if err := c.start("containerd", "containerd", "--config="+c.path("containerd", "config.toml")); err != nil {
 		return err
 	}
-	return poll(ctx, "containerd socket", 30*time.Second, func(ctx context.Context) (bool, error) {
+	return poll.Until(ctx, "containerd socket", 30*time.Second, func(ctx context.Context) error {
 		_, err := run(ctx, "ctr", "--address", c.containerdSock(), "version")
-		return err == nil, err
+		return err
 	})
 }
 
@@ -152,9 +154,12 @@ func (c Config) startNode(ctx context.Context) error {
 	if err := c.start("kube-proxy", c.bin("kube-proxy"), "--config="+c.path("kube-proxy.yaml")); err != nil {
 		return err
 	}
-	return poll(ctx, "node "+c.NodeName+" Ready", 2*time.Minute, func(ctx context.Context) (bool, error) {
+	return poll.Until(ctx, "node "+c.NodeName+" Ready", 2*time.Minute, func(ctx context.Context) error {
 		out, err := c.KubectlOutput(ctx, "", "get", "node", c.NodeName, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
-		return out == "True", err
+		if err == nil && out != "True" {
+			err = fmt.Errorf("node Ready = %q", out)
+		}
+		return err
 	})
 }
 
@@ -172,21 +177,6 @@ func (c Config) adminHTTPClient() (*http.Client, error) {
 	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool},
 	}}, nil
-}
-
-func httpOK(client *http.Client, url string) func(context.Context) (bool, error) {
-	return func(ctx context.Context) (bool, error) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			return false, err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return false, fmt.Errorf("GET %s: %s", url, resp.Status)
-		}
-		return true, nil
-	}
 }
 
 func freePort() int {

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 func authThroughAggregator(t *testing.T) {
@@ -27,9 +30,11 @@ func authThroughAggregator(t *testing.T) {
 	kubectl(t, "-n", "default", "create", "rolebinding", "alice-reads-metricsnapshots",
 		"--role=metricsnapshot-reader", "--user=e2e-alice")
 	// The aggregated server caches authorization decisions for a few seconds.
-	eventually(t, time.Minute, "e2e-alice lists metricsnapshots with a Role", func() (bool, string) {
-		out, err := kubectlAs(alice, "-n", "default", "get", "metricsnapshots")
-		return err == nil, out
+	testutil.Eventually(t, time.Minute, "e2e-alice lists metricsnapshots with a Role", func(context.Context) error {
+		if out, err := kubectlAs(alice, "-n", "default", "get", "metricsnapshots"); err != nil {
+			return fmt.Errorf("%w: %s", err, out)
+		}
+		return nil
 	})
 
 	// Straight to a server pod: identity headers count only with the front-proxy client certificate.

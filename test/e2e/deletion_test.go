@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 func deletion(t *testing.T) {
@@ -48,11 +50,11 @@ func deletion(t *testing.T) {
 		t.Errorf("APIService %s still exists after the CustomApiServer was deleted", apiService)
 	}
 	label := "aggregation.example.com/customapiserver=" + sampleName
-	eventually(t, 2*time.Minute, "every child of "+sampleName+" gone", func() (bool, string) {
-		out, _ := cfg.KubectlOutput(t.Context(), "", "get",
+	testutil.Eventually(t, 2*time.Minute, "every child of "+sampleName+" gone", func(ctx context.Context) error {
+		out, _ := cfg.KubectlOutput(ctx, "", "get",
 			"deployments,services,serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings,apiservices,poddisruptionbudgets",
 			"-A", "-l", label, "-o", "name")
-		return out == "", out
+		return gone(out)
 	})
 	if out := kubectl(t, "api-versions"); containsLine(out, groupVer) {
 		t.Errorf("kubectl api-versions still lists %s", groupVer)

@@ -48,22 +48,12 @@ func kubectlJSON(t *testing.T, v any, args ...string) {
 	}
 }
 
-// eventually polls cond every half second until it holds or timeout passes; cond explains its last state.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last string
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not true after %s; last state: %s", what, timeout, last)
-		}
-		time.Sleep(500 * time.Millisecond)
+// gone is a wait condition on `kubectl get -o name` output: nil once it is empty, else what is left.
+func gone(out string) error {
+	if out != "" {
+		return fmt.Errorf("still there: %s", out)
 	}
+	return nil
 }
 
 // hostProcesses are processes the suite started on the host (Prometheus); stopped before teardown.

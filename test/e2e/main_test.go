@@ -10,12 +10,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"example.com/aggregation-operator/internal/kubeversion"
 	"example.com/aggregation-operator/test/cluster"
 )
 
@@ -32,11 +32,15 @@ var (
 func TestMain(m *testing.M) { os.Exit(runSuite(m)) }
 
 func runSuite(m *testing.M) int {
-	_, file, _, _ := runtime.Caller(0)
-	repo = filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	repo = kubeversion.Root()
+	kubeBin, err := kubeversion.BinDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	cfg = cluster.Default(
 		env("AGGOP_CLUSTER_DIR", "/tmp/aggop-cluster"),
-		env("AGGOP_KUBE_BIN", filepath.Join(repo, "bin", "k8s", "v1.37.2")),
+		env("AGGOP_KUBE_BIN", kubeBin),
 		env("AGGOP_IMAGES", filepath.Join(repo, "bin", "images")),
 	)
 	ctx := context.Background()

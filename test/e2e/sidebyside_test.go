@@ -4,11 +4,13 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 const (
@@ -38,14 +40,14 @@ spec:
 		_, _ = cfg.KubectlOutput(context.Background(), "", "delete", "customapiserver", embeddedName, "--ignore-not-found", "--timeout=3m")
 	})
 	var cas casStatus
-	eventually(t, 3*time.Minute, embeddedName+" Ready with every condition True", func() (bool, string) {
+	testutil.Eventually(t, 3*time.Minute, embeddedName+" Ready with every condition True", func(context.Context) error {
 		kubectlJSON(t, &cas, "get", "customapiserver", embeddedName)
 		for _, typ := range []string{aggv1alpha1.ConditionReady, aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable} {
 			if findCondition(cas.Status.Conditions, typ).Status != "True" {
-				return false, fmtConditions(cas.Status.Conditions)
+				return errors.New(fmtConditions(cas.Status.Conditions))
 			}
 		}
-		return true, ""
+		return nil
 	})
 	for _, svc := range []string{widgetsService, apiService} {
 		if st := kubectl(t, "get", "apiservice", svc, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`); st != "True" {
@@ -79,10 +81,12 @@ spec: {source: prometheus, metrics: [up], interval: 10s}
 			Conditions []condition        `json:"conditions"`
 		} `json:"status"`
 	}
-	eventually(t, 2*time.Minute, "status.data of widgets-up", func() (bool, string) {
+	testutil.Eventually(t, 2*time.Minute, "status.data of widgets-up", func(context.Context) error {
 		kubectlJSON(t, &snap, "-n", "default", "get", resource, "widgets-up")
-		up, ok := snap.Status.Data["up"]
-		return ok && up == want, fmtData(snap.Status.Data) + " " + fmtConditions(snap.Status.Conditions)
+		if up, ok := snap.Status.Data["up"]; !ok || up != want {
+			return errors.New(fmtData(snap.Status.Data) + " " + fmtConditions(snap.Status.Conditions))
+		}
+		return nil
 	})
 	// Each server has its own storage: the sample's group does not see the object.
 	if out := kubectl(t, "-n", "default", "get", "metricsnapshots."+"metrics.example.com", "-o", "name"); strings.Contains(out, "widgets-up") {
@@ -94,9 +98,9 @@ spec: {source: prometheus, metrics: [up], interval: 10s}
 	if out, _ := cfg.KubectlOutput(t.Context(), "", "get", "apiservice", widgetsService, "--ignore-not-found", "-o", "name"); out != "" {
 		t.Errorf("APIService %s still exists after its CustomApiServer was deleted", widgetsService)
 	}
-	eventually(t, 2*time.Minute, "namespace "+embeddedNS+" (created by the operator) gone", func() (bool, string) {
-		out, _ := cfg.KubectlOutput(t.Context(), "", "get", "namespace", embeddedNS, "--ignore-not-found", "-o", "name")
-		return out == "", out
+	testutil.Eventually(t, 2*time.Minute, "namespace "+embeddedNS+" (created by the operator) gone", func(ctx context.Context) error {
+		out, _ := cfg.KubectlOutput(ctx, "", "get", "namespace", embeddedNS, "--ignore-not-found", "-o", "name")
+		return gone(out)
 	})
 	if st := kubectl(t, "get", "apiservice", apiService, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`); st != "True" {
 		t.Errorf("APIService %s Available=%q after deleting the second CustomApiServer, want True", apiService, st)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"example.com/aggregation-operator/internal/kubeversion"
 )
 
 // TestClusterSmoke: the node is Ready, cluster DNS runs, and a pod from a locally imported image runs.
@@ -13,8 +15,12 @@ func TestClusterSmoke(t *testing.T) {
 	if got := kubectl(t, "get", "node", cfg.NodeName, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`); got != "True" {
 		t.Fatalf("node %s Ready = %q, want True", cfg.NodeName, got)
 	}
-	if v := kubectl(t, "version"); !strings.Contains(v, "Server Version: v1.37.2") {
-		t.Errorf("kubectl version does not show the v1.37.2 server:\n%s", v)
+	want, err := kubeversion.Version()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := kubectl(t, "version"); !strings.Contains(v, "Server Version: "+want) {
+		t.Errorf("kubectl version does not show the %s server:\n%s", want, v)
 	}
 	if got := kubectl(t, "-n", "kube-system", "get", "endpointslices", "-l", "kubernetes.io/service-name=kube-dns",
 		"-o", "jsonpath={.items[*].endpoints[*].conditions.ready}"); !strings.Contains(got, "true") {

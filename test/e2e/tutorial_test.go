@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 const (
@@ -84,10 +87,13 @@ func deployBackends(t *testing.T) {
 func applySample(t *testing.T) {
 	start := time.Now()
 	kubectl(t, "apply", "-f", filepath.Join(repo, samplesFile))
-	eventually(t, 4*time.Minute, "APIService "+apiService+" Available", func() (bool, string) {
-		out, _ := cfg.KubectlOutput(t.Context(), "", "get", "apiservice", apiService, "-o",
+	testutil.Eventually(t, 4*time.Minute, "APIService "+apiService+" Available", func(ctx context.Context) error {
+		out, _ := cfg.KubectlOutput(ctx, "", "get", "apiservice", apiService, "-o",
 			`jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].reason}`)
-		return strings.HasPrefix(out, "True"), out
+		if !strings.HasPrefix(out, "True") {
+			return fmt.Errorf("Available: %s", out)
+		}
+		return nil
 	})
 	record("CustomApiServer apply -> APIService Available", time.Since(start))
 }
@@ -134,17 +140,17 @@ spec:
 		}
 	}
 	// kube-apiserver aggregates the server's OpenAPI asynchronously after the APIService turns Available.
-	eventually(t, time.Minute, "kubectl explain metricsnapshot.spec lists source, metrics and interval", func() (bool, string) {
-		explain, err := cfg.KubectlOutput(t.Context(), "", "explain", "metricsnapshot.spec")
+	testutil.Eventually(t, time.Minute, "kubectl explain metricsnapshot.spec lists source, metrics and interval", func(ctx context.Context) error {
+		explain, err := cfg.KubectlOutput(ctx, "", "explain", "metricsnapshot.spec")
 		if err != nil {
-			return false, err.Error()
+			return err
 		}
 		for _, want := range []string{"source", "metrics", "interval"} {
 			if !strings.Contains(explain, want) {
-				return false, explain
+				return errors.New(explain)
 			}
 		}
-		return true, ""
+		return nil
 	})
 	kubectl(t, "delete", "metricsnapshot", "app-metrics")
 	if out, err := cfg.KubectlOutput(t.Context(), "", "get", "metricsnapshot", "app-metrics"); err == nil || !strings.Contains(err.Error(), "NotFound") {
@@ -171,11 +177,14 @@ spec:
 			Conditions []condition        `json:"conditions"`
 		} `json:"status"`
 	}
-	eventually(t, 2*time.Minute, "status.data of prometheus-up", func() (bool, string) {
+	testutil.Eventually(t, 2*time.Minute, "status.data of prometheus-up", func(context.Context) error {
 		kubectlJSON(t, &snap, "get", "metricsnapshot", "prometheus-up")
 		up, ok1 := snap.Status.Data["up"]
 		count, ok2 := snap.Status.Data["count(up)"]
-		return ok1 && ok2 && up == want && count == 1, fmtData(snap.Status.Data) + " " + fmtConditions(snap.Status.Conditions)
+		if !ok1 || !ok2 || up != want || count != 1 {
+			return errors.New(fmtData(snap.Status.Data) + " " + fmtConditions(snap.Status.Conditions))
+		}
+		return nil
 	})
 	kubectl(t, "delete", "metricsnapshot", "prometheus-up")
 }
@@ -190,14 +199,14 @@ type casStatus struct {
 
 func readyStatus(t *testing.T) {
 	var cas casStatus
-	eventually(t, 2*time.Minute, "CustomApiServer Ready with every condition True", func() (bool, string) {
+	testutil.Eventually(t, 2*time.Minute, "CustomApiServer Ready with every condition True", func(context.Context) error {
 		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
 		for _, c := range []string{aggv1alpha1.ConditionReady, aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable} {
 			if findCondition(cas.Status.Conditions, c).Status != "True" {
-				return false, fmtConditions(cas.Status.Conditions)
+				return errors.New(fmtConditions(cas.Status.Conditions))
 			}
 		}
-		return true, ""
+		return nil
 	})
 	list := kubectl(t, "get", "customapiservers")
 	if h := strings.Fields(strings.SplitN(list, "\n", 2)[0]); strings.Join(h, " ") != "NAME READY REPLICAS APISERVICES CERT-EXPIRY AGE" {
@@ -217,10 +226,12 @@ func readyStatus(t *testing.T) {
 func breakAndRepair(t *testing.T) {
 	kubectl(t, "-n", sampleNS, "scale", "deployment/etcd", "--replicas=0")
 	var cas casStatus
-	eventually(t, 3*time.Minute, "Ready False naming the problem", func() (bool, string) {
+	testutil.Eventually(t, 3*time.Minute, "Ready False naming the problem", func(context.Context) error {
 		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
-		r := findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady)
-		return r.Status == "False" && r.Reason != "" && r.Reason != aggv1alpha1.ReasonAvailable && r.Message != "", fmtConditions(cas.Status.Conditions)
+		if r := findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady); r.Status != "False" || r.Reason == "" || r.Reason == aggv1alpha1.ReasonAvailable || r.Message == "" {
+			return errors.New(fmtConditions(cas.Status.Conditions))
+		}
+		return nil
 	})
 	r := findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady)
 	t.Logf("with etcd gone: Ready=%s reason=%s message=%q", r.Status, r.Reason, r.Message)
@@ -228,9 +239,12 @@ func breakAndRepair(t *testing.T) {
 		t.Errorf("kubectl get cas -o wide row %v does not show the reason %s", row, r.Reason)
 	}
 	kubectl(t, "-n", sampleNS, "scale", "deployment/etcd", "--replicas=1")
-	eventually(t, 4*time.Minute, "Ready True again after etcd is back", func() (bool, string) {
+	testutil.Eventually(t, 4*time.Minute, "Ready True again after etcd is back", func(context.Context) error {
 		kubectlJSON(t, &cas, "get", "customapiserver", sampleName)
-		return findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady).Status == "True", fmtConditions(cas.Status.Conditions)
+		if findCondition(cas.Status.Conditions, aggv1alpha1.ConditionReady).Status != "True" {
+			return errors.New(fmtConditions(cas.Status.Conditions))
+		}
+		return nil
 	})
 }
 

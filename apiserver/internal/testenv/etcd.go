@@ -17,11 +17,12 @@ limitations under the License.
 package testenv
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // Etcd is an external etcd process (built from source into bin/k8s) on loopback ports.
@@ -33,16 +34,16 @@ type Etcd struct {
 // StartEtcd starts etcd and waits until it is healthy; it is stopped at cleanup.
 func StartEtcd(t testing.TB) *Etcd {
 	t.Helper()
-	client := fmt.Sprintf("http://127.0.0.1:%d", FreePort(t))
-	peer := fmt.Sprintf("http://127.0.0.1:%d", FreePort(t))
+	client := fmt.Sprintf("http://127.0.0.1:%d", testutil.FreePort(t))
+	peer := fmt.Sprintf("http://127.0.0.1:%d", testutil.FreePort(t))
 	e := &Etcd{URL: client}
-	e.proc.start(t, filepath.Join(KubeBin(t), "etcd"),
+	e.proc.start(t, filepath.Join(testutil.KubeBin(t), "etcd"),
 		"--name=test", "--data-dir="+t.TempDir(),
 		"--listen-client-urls="+client, "--advertise-client-urls="+client,
 		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer,
 		"--initial-cluster=test="+peer, "--log-level=error")
 	t.Cleanup(e.proc.stop)
-	if err := waitHTTP(context.Background(), client+"/health", 60*time.Second); err != nil {
+	if err := waitHTTP(client+"/health", 60*time.Second); err != nil {
 		t.Fatalf("etcd: %v\n%s", err, e.proc.output())
 	}
 	return e

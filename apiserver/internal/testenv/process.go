@@ -14,18 +14,21 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
+// Package testenv starts the real components the apiserver's tests run against (Prometheus and
+// etcd), on loopback ports picked at run time, and stops them at cleanup.
 package testenv
 
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"os/exec"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // process is a child process whose output is kept for failure messages.
@@ -77,27 +80,6 @@ func (p *process) output() string {
 }
 
 // waitHTTP polls url until it answers 200, for at most timeout.
-func waitHTTP(ctx context.Context, url string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	var last error
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s not ready after %s: %v", url, timeout, last)
-		case <-tick.C:
-		}
-	}
+func waitHTTP(url string, timeout time.Duration) error {
+	return poll.Until(context.Background(), url, timeout, poll.HTTPOK(http.DefaultClient, url))
 }

@@ -28,7 +28,9 @@ import (
 	promapi "github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
-	"k8s.io/apimachinery/pkg/util/wait"
+
+	"example.com/aggregation-operator/internal/poll"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // Prometheus is a real Prometheus (the Debian package's binary) scraping itself every second,
@@ -51,7 +53,7 @@ func StartPrometheus(t testing.TB) *Prometheus {
 		t.Fatalf("prometheus not found: run 'make prometheus' (apt-get install prometheus): %v", err)
 	}
 	dir := t.TempDir()
-	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
 	config := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n- job_name: prometheus\n  static_configs:\n  - targets: [%q]\n", addr)
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
@@ -70,7 +72,7 @@ func (p *Prometheus) Start() {
 		"--storage.tsdb.path="+filepath.Join(p.dir, "data"),
 		"--web.listen-address="+p.addr,
 		"--log.level=warn")
-	if err := waitHTTP(context.Background(), p.URL+"/-/ready", 60*time.Second); err != nil {
+	if err := waitHTTP(p.URL+"/-/ready", 60*time.Second); err != nil {
 		p.proc.stop()
 		p.t.Fatalf("prometheus: %v\n%s", err, p.proc.output())
 	}
@@ -88,15 +90,18 @@ func (p *Prometheus) WaitForSeries(expr string) {
 		p.t.Fatal(err)
 	}
 	api := promv1.NewAPI(client)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	err = wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+	err = poll.Until(context.Background(), "a series of "+expr, 60*time.Second, func(ctx context.Context) error {
 		v, _, err := api.Query(ctx, expr, time.Now())
-		vec, ok := v.(model.Vector)
-		return err == nil && ok && len(vec) > 0, nil
+		if err != nil {
+			return err
+		}
+		if vec, ok := v.(model.Vector); !ok || len(vec) == 0 {
+			return fmt.Errorf("no series yet: %v", v)
+		}
+		return nil
 	})
 	if err != nil {
-		p.t.Fatalf("prometheus: %s returned no series within 60s: %v", expr, err)
+		p.t.Fatalf("prometheus: %v", err)
 	}
 }
 

@@ -22,16 +22,15 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	restclient "k8s.io/client-go/rest"
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
-	"example.com/aggregation-operator/apiserver/internal/testenv"
 	"example.com/aggregation-operator/apiserver/server"
+	"example.com/aggregation-operator/internal/poll"
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // APIServer is the MetricSnapshot apiserver running in this process in --local mode.
@@ -78,7 +77,7 @@ func (a *APIServer) connect(t testing.TB, cfg *restclient.Config) {
 // start runs the apiserver command with args, as its main does.
 func start(t testing.TB, args []string) *APIServer {
 	t.Helper()
-	port := testenv.FreePort(t)
+	port := testutil.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := server.NewCommand(ctx)
 	cmd.SetArgs(append([]string{"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port)}, args...))
@@ -92,29 +91,21 @@ func start(t testing.TB, args []string) *APIServer {
 	return a
 }
 
+// waitReady waits until /readyz answers 200, giving up early if the server exits.
 func (a *APIServer) waitReady(timeout time.Duration) error {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test server
-	deadline := time.Now().Add(timeout)
-	for {
-		resp, err := client.Get(a.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	return poll.Until(ctx, "apiserver /readyz", timeout, func(ctx context.Context) error {
 		select {
 		case err := <-a.done:
 			a.done <- err
-			return fmt.Errorf("apiserver exited before ready: %v", err)
+			cancel()
+			return fmt.Errorf("exited before ready: %v", err)
 		default:
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("apiserver not ready after %s: %v", timeout, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return poll.HTTPOK(client, a.URL+"/readyz")(ctx)
+	})
 }
 
 // Stop stops the server and its storage and waits (bounded) for it to exit.
@@ -125,7 +116,8 @@ func (a *APIServer) Stop() {
 	a.cancel()
 	a.cancel = nil
 	select {
-	case <-a.done:
+	case err := <-a.done:
+		a.done <- err // kept, as waitReady does, for anyone else waiting
 	case <-time.After(60 * time.Second):
 	}
 }
@@ -133,22 +125,5 @@ func (a *APIServer) Stop() {
 // Kubeconfig writes a kubeconfig for kubectl that reaches this server.
 func (a *APIServer) Kubeconfig(t testing.TB) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	content := fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster: {server: %q, insecure-skip-tls-verify: true}
-users:
-- name: local
-  user: {token: local}
-contexts:
-- name: local
-  context: {cluster: local, user: local, namespace: default}
-current-context: local
-`, a.URL)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testutil.Kubeconfig(t, a.Config)
 }
