@@ -32,7 +32,7 @@ import (
 // as a package global, because the group is a flag.
 func newScheme(group string) (*runtime.Scheme, serializer.CodecFactory, error) {
 	scheme := runtime.NewScheme()
-	if err := install.InstallGroup(scheme, group); err != nil {
+	if err := install.IntoScheme(scheme, group); err != nil {
 		return nil, serializer.CodecFactory{}, fmt.Errorf("registering MetricSnapshot in %s: %w", group, err)
 	}
 	// Options types (ListOptions, ...) and the unversioned meta types the generic server serves.

@@ -1,5 +1,21 @@
 //go:build e2e
 
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 // Package e2e runs the tutorial's user story on a real single-node cluster it boots itself
 // (test/cluster): the operator and the MetricSnapshot apiserver as pods, checked with the real kubectl.
 // Run with `make test-e2e` (root). At the end the machine must be as the suite found it.

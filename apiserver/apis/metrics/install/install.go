@@ -36,9 +36,9 @@ func Install(scheme *runtime.Scheme) {
 	utilruntime.Must(scheme.SetVersionPriority(v1.SchemeGroupVersion))
 }
 
-// InstallGroup registers the internal and v1 types, conversions and defaults under group
+// IntoScheme registers the internal and v1 types, conversions and defaults under group
 // instead of metrics.GroupName: the Go types are the same, the served group is the server's.
-func InstallGroup(scheme *runtime.Scheme, group string) error {
+func IntoScheme(scheme *runtime.Scheme, group string) error {
 	metrics.AddToSchemeAs(scheme, schema.GroupVersion{Group: group, Version: runtime.APIVersionInternal})
 	gv := schema.GroupVersion{Group: group, Version: v1.SchemeGroupVersion.Version}
 	if err := v1.AddToSchemeAs(scheme, gv); err != nil {
