@@ -91,7 +91,8 @@ test: manifests generate fmt vet kube-binaries prometheus opm ## Unit and integr
 test-e2e: kube-binaries images kustomize olm-binaries ## End-to-end suite on a real single-node cluster booted here (needs root).
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
-	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
+	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) OLM_VERSION=$(OLM_VERSION) OPM_VERSION=$(OPM_VERSION) \
+	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 50m $(E2E_FLAGS)
 
 ##@ Build
