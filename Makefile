@@ -155,14 +155,7 @@ bundle: manifests kustomize opm ## Generate the OLM bundle (bundle/, bundle.Dock
 	$(call config-with-images,$(LOCALBIN)/bundle-config)
 	$(KUSTOMIZE) build $(LOCALBIN)/bundle-config/manifests | go run ./hack/bundle -version $(VERSION) \
 		-channel $(BUNDLE_CHANNEL) -out bundle -dockerfile bundle.Dockerfile
-	@rm -rf catalog && mkdir -p catalog/aggregation-operator
-	{ $(OPM) init aggregation-operator --default-channel=$(BUNDLE_CHANNEL) \
-		--description=config/manifests/description.md --icon=config/manifests/icon.svg --output=yaml; \
-	  printf -- "---\nschema: olm.channel\npackage: aggregation-operator\nname: %s\nentries:\n- name: aggregation-operator.%s\n  skipRange: '<%s'\n" \
-		$(BUNDLE_CHANNEL) $(VERSION) $(VERSION:v%=%); \
-	  $(OPM) render bundle --alpha-image-ref-template=$(BUNDLE_IMG) --output=yaml; \
-	} > catalog/aggregation-operator/index.yaml
-	$(OPM) validate catalog
+	OPM=$(OPM) hack/catalog.sh catalog $(BUNDLE_CHANNEL) bundle $(BUNDLE_IMG)
 
 ##@ Local cluster
 

@@ -74,6 +74,7 @@ func TestOLM(t *testing.T) {
 		{"the README's CatalogSource, OperatorGroup and Subscription install the operator: catalog READY, InstallPlan Complete, CSV Succeeded", st.subscribe},
 		{"OLM pulled the bundle and catalog images from the registry", st.pulledImages},
 		{"the sample CustomApiServer from the CSV's alm-examples becomes Ready", st.sampleReady},
+		{"a new catalog upgrades the operator (" + olmNextVersion + ") while the sample's API stays Available", st.upgrade},
 		{"removing the Subscription and the CSV removes the operator", st.unsubscribe},
 	}
 	for _, s := range steps {

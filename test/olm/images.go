@@ -87,8 +87,8 @@ func (b Bed) opmImage() (v1.Image, error) {
 // catalog at /configs, its serve cache pre-built at /tmp/cache (the Dockerfile's builder stage runs
 // `opm serve /configs --cache-dir=/tmp/cache --cache-only`; the same opm does it here) and the label
 // OLM reads the catalog's location from.
-func (b Bed) catalogImage(ctx context.Context, base v1.Image) (v1.Image, error) {
-	configs, err := tree(filepath.Join(b.RepoDir, "catalog"), "/configs")
+func (b Bed) catalogImage(ctx context.Context, base v1.Image, catalogDir string) (v1.Image, error) {
+	configs, err := tree(catalogDir, "/configs")
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (b Bed) catalogImage(ctx context.Context, base v1.Image) (v1.Image, error) 
 	}
 	defer os.RemoveAll(tmp)
 	cacheDir := filepath.Join(tmp, "cache")
-	cmd := exec.CommandContext(ctx, b.OPM, "serve", filepath.Join(b.RepoDir, "catalog"), "--cache-dir="+cacheDir, "--cache-only")
+	cmd := exec.CommandContext(ctx, b.OPM, "serve", catalogDir, "--cache-dir="+cacheDir, "--cache-only")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pre-building the catalog's serve cache: %w: %s", err, out)
 	}
@@ -131,33 +131,47 @@ func (b Bed) catalogImage(ctx context.Context, base v1.Image) (v1.Image, error) 
 	})
 }
 
-// PushImages builds OLM's, opm's, the bundle's and the catalog's images and pushes them to the node's
-// registry, under the names the cluster pulls them by (MirroredRegistry resolves through it).
+// PushImages builds OLM's and opm's images and the repository's bundle (bundle.Dockerfile) and catalog
+// (catalog/) images, and pushes them to the node's registry under the names the cluster pulls them by
+// (MirroredRegistry resolves through it).
 func (b Bed) PushImages(ctx context.Context) error {
 	olmImg, err := b.olmImage()
 	if err != nil {
 		return fmt.Errorf("building the OLM image: %w", err)
 	}
+	if err := b.push(ctx, b.OLMImage(), olmImg); err != nil {
+		return err
+	}
+	if err := b.PushBundle(ctx, b.BundleImage, b.RepoDir); err != nil {
+		return err
+	}
+	return b.PushCatalog(ctx, b.CatalogImage, filepath.Join(b.RepoDir, "catalog"))
+}
+
+// PushBundle builds the bundle image dir/bundle.Dockerfile defines (dir is its build context) and pushes it as ref.
+func (b Bed) PushBundle(ctx context.Context, ref, dir string) error {
+	img, err := fromDockerfile(filepath.Join(dir, "bundle.Dockerfile"), dir)
+	if err != nil {
+		return fmt.Errorf("building bundle image %s: %w", ref, err)
+	}
+	return b.push(ctx, ref, img)
+}
+
+// PushCatalog builds a catalog image of catalogDir on the opm image and pushes both (the opm image is also
+// what OLM's bundle unpack jobs run).
+func (b Bed) PushCatalog(ctx context.Context, ref, catalogDir string) error {
 	opmImg, err := b.opmImage()
 	if err != nil {
 		return fmt.Errorf("building the opm image: %w", err)
 	}
-	bundleImg, err := fromDockerfile(filepath.Join(b.RepoDir, "bundle.Dockerfile"), b.RepoDir)
+	if err := b.push(ctx, b.OPMImage(), opmImg); err != nil {
+		return err
+	}
+	img, err := b.catalogImage(ctx, opmImg, catalogDir)
 	if err != nil {
-		return fmt.Errorf("building the bundle image: %w", err)
+		return fmt.Errorf("building catalog image %s: %w", ref, err)
 	}
-	catalogImg, err := b.catalogImage(ctx, opmImg)
-	if err != nil {
-		return fmt.Errorf("building the catalog image: %w", err)
-	}
-	for ref, img := range map[string]v1.Image{
-		b.OLMImage(): olmImg, b.OPMImage(): opmImg, b.BundleImage: bundleImg, b.CatalogImage: catalogImg,
-	} {
-		if err := b.push(ctx, ref, img); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.push(ctx, ref, img)
 }
 
 // push writes img to the node's registry under ref's repository and tag (ref must be in MirroredRegistry).
