@@ -73,6 +73,7 @@ func TestOLM(t *testing.T) {
 		}},
 		{"the README's CatalogSource, OperatorGroup and Subscription install the operator: catalog READY, InstallPlan Complete, CSV Succeeded", st.subscribe},
 		{"OLM pulled the bundle and catalog images from the registry", st.pulledImages},
+		{"the install created what the README lists", st.created},
 		{"the sample CustomApiServer from the CSV's alm-examples becomes Ready", st.sampleReady},
 		{"a new catalog upgrades the operator (" + olmNextVersion + ") while the sample's API stays Available", st.upgrade},
 		{"removing the Subscription and the CSV removes the operator", st.unsubscribe},
@@ -173,6 +174,35 @@ func (st *olmState) pulledImages(t *testing.T) {
 	}
 }
 
+// created checks the README's "What it creates" list against the cluster.
+func (st *olmState) created(t *testing.T) {
+	checks := []struct {
+		what string
+		args []string
+		want string // substring of the output
+	}{
+		{"the catalog's registry pod", []string{"-n", olm.Namespace, "get", "pods", "-l", "olm.catalogSource=" + olmCatalogSource, "-o", "name"}, "pod/" + olmCatalogSource + "-"},
+		{"the catalog's Service", []string{"-n", olm.Namespace, "get", "service", olmCatalogSource, "-o", "name"}, "service/" + olmCatalogSource},
+		{"the InstallPlan", []string{"-n", olmNamespace, "get", "installplans", "-o", "jsonpath={.items[*].spec.clusterServiceVersionNames}"}, st.csv},
+		{"the bundle unpack Job", []string{"-n", olm.Namespace, "get", "jobs", "-l", "operatorframework.io/bundle-unpack-ref", "-o", "jsonpath={.items[*].spec.template.spec.initContainers[*].image}"}, st.bed.BundleImage},
+		{"the unpacked bundle's ConfigMap", []string{"-n", olm.Namespace, "get", "configmaps", "-l", "olm.managed=true", "-o", "jsonpath={.items[*].metadata.annotations}"}, st.bed.BundleImage},
+		{"the operator's ServiceAccount", []string{"-n", olmNamespace, "get", "serviceaccount", operatorDeployment, "-o", "name"}, "serviceaccount/" + operatorDeployment},
+		{"the leader-election Role", []string{"-n", olmNamespace, "get", "roles", "-l", "olm.owner=" + st.csv, "-o", "jsonpath={.items[*].rules[*].resources}"}, "leases"},
+		{"its RoleBinding", []string{"-n", olmNamespace, "get", "rolebindings", "-l", "olm.owner=" + st.csv, "-o", "jsonpath={.items[*].subjects[*].name}"}, operatorDeployment},
+		{"the manager's ClusterRoleBinding", []string{"get", "clusterrolebindings", "-l", "olm.owner=" + st.csv, "-o", "jsonpath={.items[*].subjects[*].name}"}, operatorDeployment},
+		{"copies of the CSV in other namespaces", []string{"get", "csv", "-A", "-l", "olm.copiedFrom=" + olmNamespace, "-o", "jsonpath={.items[*].metadata.namespace}"}, "default"},
+		{"the API's aggregated admin ClusterRole", []string{"get", "clusterrole", "customapiservers.aggregation.example.com-v1alpha1-admin", "-o", "jsonpath={.metadata.labels}"}, "rbac.authorization.k8s.io/aggregate-to-admin"},
+		{"the API's aggregated view ClusterRole", []string{"get", "clusterrole", "customapiservers.aggregation.example.com-v1alpha1-view", "-o", "jsonpath={.rules[*].verbs}"}, "watch"},
+		{"the OperatorGroup's ClusterRoles", []string{"get", "clusterroles", "-o", "name"}, "clusterrole.rbac.authorization.k8s.io/olm.og.aggregation-operator.admin-"},
+	}
+	for _, c := range checks {
+		out, err := cfg.KubectlOutput(t.Context(), "", c.args...)
+		if err != nil || !strings.Contains(out, c.want) {
+			t.Errorf("%s: kubectl %s: %q (%v), want it to contain %q", c.what, strings.Join(c.args, " "), out, err, c.want)
+		}
+	}
+}
+
 func (st *olmState) sampleReady(t *testing.T) {
 	deployBackends(t) // the etcd and Prometheus the sample expects, as in TestAggregation
 	var examples []map[string]any
@@ -197,6 +227,7 @@ func (st *olmState) unsubscribe(t *testing.T) {
 	// The CustomApiServer goes first, while the operator runs its finalizer.
 	kubectl(t, "delete", "customapiserver", sampleName, "--timeout=100s")
 	kubectl(t, "delete", "namespace", sampleNS, "--timeout=100s")
+	start := time.Now()
 	kubectl(t, "-n", olmNamespace, "delete", "subscription", "aggregation-operator", "--timeout=100s")
 	kubectl(t, "-n", olmNamespace, "delete", "csv", st.csv, "--timeout=100s")
 	eventually(t, 2*time.Minute, "the operator and everything OLM made for it gone", func() (bool, string) {
@@ -207,6 +238,7 @@ func (st *olmState) unsubscribe(t *testing.T) {
 		all := strings.TrimSpace(strings.Join([]string{left, cluster, dep, copies}, " "))
 		return all == "", all
 	})
+	record("OLM: Subscription and CSV deleted -> operator gone", time.Since(start))
 	// OLM leaves CRDs (and with them users' objects) in place; removing the CRD is the user's last step.
 	if out := kubectl(t, "get", "crd", "customapiservers.aggregation.example.com", "--ignore-not-found", "-o", "name"); out == "" {
 		t.Error("the CRD went with the CSV; OLM keeps it (and the README says to delete it last)")

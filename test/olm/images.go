@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,11 +20,8 @@ import (
 	"example.com/aggregation-operator/test/cluster"
 )
 
-// olmUser is the user OLM's and opm's upstream images run as.
-const (
-	olmUser   = "1001"
-	olmUIDNum = 1001
-)
+// olmUID is the user OLM's and opm's upstream images run as.
+const olmUID = 1001
 
 // withConfig sets an image's runtime config for the node's platform (containerd only unpacks images
 // whose platform matches), with a fixed creation time.
@@ -35,9 +33,6 @@ func withConfig(img v1.Image, c v1.Config) (v1.Image, error) {
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", runtime.GOARCH
 	cf.Created = v1.Time{Time: time.Unix(0, 0).UTC()}
-	if c.Env == nil {
-		c.Env = []string{"PATH=/bin"}
-	}
 	cf.Config = c
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {
@@ -46,8 +41,10 @@ func withConfig(img v1.Image, c v1.Config) (v1.Image, error) {
 	return img, nil
 }
 
-// binaryImage is a one-layer image of static binaries and a world-writable /tmp.
+// binaryImage is a one-layer image of static binaries under /bin (its PATH) and a world-writable /tmp,
+// run as olmUID.
 func binaryImage(files map[string]string, c v1.Config) (v1.Image, error) {
+	c.Env, c.User = []string{"PATH=/bin"}, strconv.Itoa(olmUID)
 	entries, err := binaries(files)
 	if err != nil {
 		return nil, err
@@ -71,7 +68,7 @@ func (b Bed) olmImage() (v1.Image, error) {
 	for _, n := range []string{"olm", "catalog", "cpb", "cp"} {
 		files["/bin/"+n] = filepath.Join(b.OLMBin, n)
 	}
-	return binaryImage(files, v1.Config{Entrypoint: []string{"/bin/olm"}, User: olmUser})
+	return binaryImage(files, v1.Config{Entrypoint: []string{"/bin/olm"}})
 }
 
 // opmImage is operator-registry's opm image: opm (the catalog pod's server and the unpack job's
@@ -80,7 +77,7 @@ func (b Bed) opmImage() (v1.Image, error) {
 	return binaryImage(map[string]string{
 		"/bin/opm":               b.OPM,
 		"/bin/grpc_health_probe": filepath.Join(b.OLMBin, "grpc_health_probe"),
-	}, v1.Config{Entrypoint: []string{"/bin/opm"}, User: olmUser})
+	}, v1.Config{Entrypoint: []string{"/bin/opm"}})
 }
 
 // catalogImage is the image `opm generate dockerfile catalog` defines, built here: the opm image plus the
@@ -112,7 +109,7 @@ func (b Bed) catalogImage(ctx context.Context, base v1.Image, catalogDir string)
 		if cache[i].Path == "/tmp" {
 			cache[i].Mode = 0o1777 // the parent this layer repeats keeps the base image's mode
 		} else {
-			cache[i].UID = olmUIDNum
+			cache[i].UID = olmUID
 		}
 	}
 	l, err := layer(append(configs, cache...))
@@ -126,7 +123,8 @@ func (b Bed) catalogImage(ctx context.Context, base v1.Image, catalogDir string)
 	return withConfig(img, v1.Config{
 		Entrypoint: []string{"/bin/opm"},
 		Cmd:        []string{"serve", "/configs", "--cache-dir=/tmp/cache"},
-		User:       olmUser,
+		User:       strconv.Itoa(olmUID),
+		Env:        []string{"PATH=/bin"},
 		Labels:     map[string]string{"operators.operatorframework.io.index.configs.v1": "/configs"},
 	})
 }
