@@ -12,12 +12,23 @@ CONTROLLER_TOOLS_VERSION ?= v0.23.0
 # kustomize v5.8.2+ needs Go >= 1.27.
 KUSTOMIZE_VERSION ?= v5.8.1
 GOLANGCI_LINT_VERSION ?= v2.15.0
+# OLM (hack/tools/olm, hack/tools/olmutil) and CNCF distribution (hack/tools/registry): built only for
+# `make bundle`, `make test` (opm) and `make test-e2e` (the OLM install).
+OLM_VERSION ?= v0.46.0
+OPM_VERSION ?= v1.73.0
+DISTRIBUTION_VERSION ?= v3.1.2
+UROOT_VERSION ?= v0.16.0
+GRPC_HEALTH_PROBE_VERSION ?= v0.4.62
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
 REGISTRY ?= local.test
 IMG ?= $(REGISTRY)/aggregation-operator:$(VERSION)
 APISERVER_IMG ?= $(REGISTRY)/metricsnapshot-apiserver:$(VERSION)
+# The OLM bundle and catalog images; the catalog's olm.bundle entry points at BUNDLE_IMG.
+BUNDLE_IMG ?= $(REGISTRY)/aggregation-operator-bundle:$(VERSION)
+CATALOG_IMG ?= $(REGISTRY)/aggregation-operator-catalog:$(VERSION)
+BUNDLE_CHANNEL ?= stable-v0
 
 # Link-time version: the operator's default apiserver image follows its own version.
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
@@ -32,6 +43,9 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 KUBECTL ?= $(KUBE_BIN)/kubectl
+OPM ?= $(LOCALBIN)/opm-$(OPM_VERSION)
+OLM_BIN ?= $(LOCALBIN)/olm-$(OLM_VERSION)
+DISTRIBUTION ?= $(LOCALBIN)/registry-$(DISTRIBUTION_VERSION)
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
@@ -64,6 +78,8 @@ verify: golangci-lint ## Fail (fixing nothing) on unformatted Go files, stale or
 	$(MAKE) manifests generate
 	@changed=$$(git status --porcelain --untracked-files=all -- api config apiserver); [ -z "$$changed" ] || { \
 		echo "generated files are stale or not committed: run 'make manifests generate' and commit"; echo "$$changed"; git diff -- api config apiserver; exit 1; }
+	$(MAKE) bundle
+	[ -z "$$(git status --porcelain --untracked-files=all -- bundle bundle.Dockerfile catalog)" ] || { git status --short -- bundle bundle.Dockerfile catalog; echo "the OLM bundle or catalog is stale: run 'make bundle' and commit"; exit 1; }
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: lint
@@ -81,14 +97,16 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries prometheus ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus (builds what it needs).
-	go test ./... -count=1 -timeout 25m
+test: manifests generate fmt vet kube-binaries prometheus opm ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus (builds what it needs).
+	OPM=$(OPM) go test ./... -count=1 -timeout 25m
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
+test-e2e: kube-binaries images kustomize olm-binaries ## End-to-end suite on a real single-node cluster booted here (needs root).
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
-	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m
+	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) OLM_VERSION=$(OLM_VERSION) OPM_VERSION=$(OPM_VERSION) \
+	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
+	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 50m $(E2E_FLAGS)
 
 ##@ Build
 
@@ -131,9 +149,7 @@ uninstall: manifests kustomize kube-binaries ## Remove the CustomApiServer CRD (
 
 .PHONY: deploy
 deploy: manifests kustomize kube-binaries ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
-	@rm -rf $(LOCALBIN)/deploy && mkdir -p $(LOCALBIN)/deploy && cp -r config/. $(LOCALBIN)/deploy/
-	cd $(LOCALBIN)/deploy/manager && $(KUSTOMIZE) edit set image controller=$(IMG) && \
-		sed -i 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' apiserver_image_patch.yaml
+	$(call config-with-images,$(LOCALBIN)/deploy)
 	$(KUSTOMIZE) build $(LOCALBIN)/deploy/default | $(KUBECTL) apply --server-side -f -
 
 .PHONY: undeploy
@@ -144,6 +160,15 @@ undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cl
 images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
 	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
 		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN)
+
+##@ OLM
+
+.PHONY: bundle
+bundle: manifests kustomize opm ## Generate the OLM bundle (bundle/, bundle.Dockerfile) and its File-Based Catalog (catalog/) from config/, then validate the catalog.
+	$(call config-with-images,$(LOCALBIN)/bundle-config)
+	$(KUSTOMIZE) build $(LOCALBIN)/bundle-config/manifests | go run ./hack/bundle -version $(VERSION) \
+		-channel $(BUNDLE_CHANNEL) -out bundle -dockerfile bundle.Dockerfile
+	OPM=$(OPM) hack/catalog.sh catalog $(BUNDLE_CHANNEL) bundle $(BUNDLE_IMG)
 
 ##@ Local cluster
 
@@ -169,6 +194,30 @@ kube-binaries: ## Build kube-apiserver, kubelet, ..., kubectl and etcd from the 
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one).
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
+.PHONY: opm
+opm: $(OPM) ## Build opm (operator-registry) into bin/.
+$(OPM):
+	@hack/build-tool.sh $(OPM) olm github.com/operator-framework/operator-registry@$(OPM_VERSION) \
+		github.com/operator-framework/operator-registry/cmd/opm json1,containers_image_openpgp
+
+# The OLM install in the e2e suite: olm, catalog and cpb (OLM's image), cp and grpc_health_probe (what
+# OLM's pods exec), opm, and the registry OLM pulls the bundle and catalog images from.
+OLM_BINARIES = $(OLM_BIN)/olm $(OLM_BIN)/catalog $(OLM_BIN)/cpb $(OLM_BIN)/cp $(OLM_BIN)/grpc_health_probe
+.PHONY: olm-binaries
+olm-binaries: $(OLM_BINARIES) $(OPM) $(DISTRIBUTION) ## Build OLM's operators, their helpers and the CNCF distribution registry into bin/.
+$(OLM_BIN)/olm $(OLM_BIN)/catalog:
+	@hack/build-tool.sh $@ olm github.com/operator-framework/operator-lifecycle-manager@$(OLM_VERSION) \
+		github.com/operator-framework/operator-lifecycle-manager/cmd/$(notdir $@)
+$(OLM_BIN)/cpb:
+	@hack/build-tool.sh $@ olm github.com/operator-framework/operator-lifecycle-manager@$(OLM_VERSION) \
+		github.com/operator-framework/operator-lifecycle-manager/util/cpb
+$(OLM_BIN)/cp:
+	@hack/build-tool.sh $@ olmutil github.com/u-root/u-root@$(UROOT_VERSION) github.com/u-root/u-root/cmds/core/cp
+$(OLM_BIN)/grpc_health_probe:
+	@hack/build-tool.sh $@ olmutil github.com/grpc-ecosystem/grpc-health-probe@$(GRPC_HEALTH_PROBE_VERSION) github.com/grpc-ecosystem/grpc-health-probe
+$(DISTRIBUTION):
+	@hack/build-tool.sh $@ registry github.com/distribution/distribution/v3@$(DISTRIBUTION_VERSION) .
+
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
 $(CONTROLLER_GEN):
@@ -183,6 +232,13 @@ $(KUSTOMIZE):
 golangci-lint: $(GOLANGCI_LINT) ## Install golangci-lint into bin/.
 $(GOLANGCI_LINT):
 	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION),golangci-lint)
+
+# config-with-images copies config/ to $(1) with the operator image $(IMG) and apiserver image $(APISERVER_IMG).
+define config-with-images
+@rm -rf $(1) && mkdir -p $(1) && cp -r config/. $(1)/
+cd $(1)/manager && $(KUSTOMIZE) edit set image controller=$(IMG) && \
+	sed -i 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' apiserver_image_patch.yaml
+endef
 
 # go-install-tool installs package $2 at version $3 (binary $4) as $1 (versioned name, so a bump reinstalls).
 define go-install-tool

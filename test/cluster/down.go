@@ -55,7 +55,7 @@ func (c Config) Down(ctx context.Context) (time.Duration, error) {
 	}
 	keep(c.stop("kubelet", 10*time.Second))
 	killCgroupProcs()
-	for _, name := range []string{"prometheus", "containerd", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"} {
+	for _, name := range []string{"prometheus", "registry", "containerd", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"} {
 		keep(c.stop(name, 15*time.Second))
 	}
 	keep(c.killStrays())

@@ -33,6 +33,7 @@ func (c Config) writeConfigs() error {
 		c.path("kubelet.yaml"):                      c.kubeletConfig(),
 		c.path("kube-proxy.yaml"):                   c.kubeProxyConfig(),
 		c.path("containerd", "config.toml"):         c.containerdConfig(),
+		c.containerdHostsFile():                     c.containerdHosts(),
 		c.path("cni", "net.d", "10-aggop.conflist"): c.cniConfig(),
 		// Pods with dnsPolicy Default (CoreDNS) get this, never the host's resolvers.
 		c.path("resolv.conf"): "nameserver 127.0.0.1\n",
@@ -145,8 +146,15 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "%[6]s"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "%[7]s"
 `, c.path("containerd", "root"), c.path("containerd", "state"), c.containerdSock(), c.path("containerd", "opt"),
-		c.SandboxImage, c.path("cni", "net.d"))
+		c.SandboxImage, c.path("cni", "net.d"), c.path("containerd", "certs.d"))
+}
+
+// containerdHostsFile is where containerd looks up how to reach MirroredRegistry.
+func (c Config) containerdHostsFile() string {
+	return c.path("containerd", "certs.d", MirroredRegistry, "hosts.toml")
 }
 
 func (c Config) cniConfig() string {

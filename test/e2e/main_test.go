@@ -118,10 +118,12 @@ func printTimings() {
 	timings.Lock()
 	defer timings.Unlock()
 	fmt.Println("e2e timings:")
-	// hack/kube-binaries.sh records how long the (cached) binaries took to build.
-	if b, err := os.ReadFile(filepath.Join(cfg.KubeBin, "build-times.txt")); err == nil {
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			fmt.Printf("  binaries (cached in %s): %s\n", cfg.KubeBin, strings.TrimPrefix(l, ">> "))
+	// hack/kube-binaries.sh and hack/build-tool.sh record how long the (cached) binaries took to build.
+	for _, dir := range []string{cfg.KubeBin, env("AGGOP_OLM_BIN", ""), filepath.Join(repo, "bin")} {
+		if b, err := os.ReadFile(filepath.Join(dir, "build-times.txt")); dir != "" && err == nil {
+			for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				fmt.Printf("  binaries (cached in %s): %s\n", dir, strings.TrimPrefix(l, ">> "))
+			}
 		}
 	}
 	for _, k := range timings.order {
