@@ -7,12 +7,16 @@ KUBE_VERSION ?= v1.37.2
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 # kustomize v5.8.2+ needs Go >= 1.27.
 KUSTOMIZE_VERSION ?= v5.8.1
+HELM_VERSION ?= v3.22.0
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
 REGISTRY ?= local.test
 IMG ?= $(REGISTRY)/aggregation-operator:$(VERSION)
 APISERVER_IMG ?= $(REGISTRY)/metricsnapshot-apiserver:$(VERSION)
+# OCI labels of the images (org.opencontainers.image.source, .revision), as the Dockerfile's SOURCE and REVISION.
+IMAGE_SOURCE ?= https://example.com/aggregation-operator
+IMAGE_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
 # Link-time version: the operator's default apiserver image follows its own version.
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
@@ -25,6 +29,7 @@ LOCALBIN ?= $(shell pwd)/bin
 KUBE_BIN ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 KUBECTL ?= $(KUBE_BIN)/kubectl
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
@@ -43,8 +48,9 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CustomApiServer CRD and the operator's RBAC from markers.
+manifests: controller-gen ## Generate the CRD and the operator's RBAC from markers, and the Helm chart's copies of them and its values reference.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./controllers/..." output:crd:artifacts:config=config/crd/bases
+	go run ./hack/chartgen -config config -chart charts/aggregation-operator
 
 .PHONY: generate
 generate: controller-gen ## Generate deepcopy for api/ and the MetricSnapshot apiserver's code (deepcopy, conversion, defaults, openapi, clients).
@@ -55,7 +61,7 @@ generate: controller-gen ## Generate deepcopy for api/ and the MetricSnapshot ap
 verify: ## Check that generated code and manifests match their sources.
 	hack/verify-codegen.sh
 	$(MAKE) manifests generate
-	git diff --exit-code -- api config apiserver || { echo "generated files are stale: run 'make manifests generate' and commit"; exit 1; }
+	git diff --exit-code -- api config apiserver charts || { echo "generated files are stale: run 'make manifests generate' and commit"; exit 1; }
 
 .PHONY: fmt
 fmt: ## Run go fmt.
@@ -68,13 +74,14 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries prometheus ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus (builds what it needs).
-	go test ./... -count=1 -timeout 25m
+test: manifests generate fmt vet kube-binaries prometheus helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart and Dockerfile checks (builds what it needs).
+	HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) go test ./... -count=1 -timeout 25m
+	cd hack/dockerfilecheck && go test ./... -count=1
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
+test-e2e: kube-binaries images kustomize helm ## End-to-end suite on a real single-node cluster booted here (needs root).
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
-	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
+	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m
 
 ##@ Build
@@ -128,9 +135,10 @@ undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cl
 	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: images
-images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
+images: kube-binaries ca-certificates ## Build the operator, apiserver (the Dockerfile's targets), sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
 	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
-		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN)
+		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN) \
+		-version $(VERSION) -source $(IMAGE_SOURCE) -revision $(IMAGE_REVISION)
 
 ##@ Local cluster
 
@@ -156,6 +164,10 @@ kube-binaries: ## Build kube-apiserver, kubelet, ..., kubectl and etcd from the 
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one).
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
+.PHONY: ca-certificates
+ca-certificates: ## Install Debian's ca-certificates when missing (the images carry its CA bundle).
+	@[ -f /etc/ssl/certs/ca-certificates.crt ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null; }
+
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
 $(CONTROLLER_GEN):
@@ -166,12 +178,24 @@ kustomize: $(KUSTOMIZE) ## Install kustomize into bin/.
 $(KUSTOMIZE):
 	$(call go-install-tool,$(KUSTOMIZE),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION),kustomize)
 
-# go-install-tool installs package $2 at version $3 (binary $4) as $1 (versioned name, so a bump reinstalls).
+.PHONY: helm
+helm: $(HELM) ## Install the Helm CLI into bin/ (built from the Go module proxy, several minutes cold).
+# The link-time variables Helm's own Makefile sets: its version, and the Kubernetes version `helm template`
+# and `helm lint` assume without a cluster (KUBE_VERSION's here; v1.20 otherwise).
+KUBE_MINOR = $(word 2,$(subst ., ,$(KUBE_VERSION)))
+HELM_LDFLAGS = -s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(KUBE_MINOR) \
+	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(KUBE_MINOR)
+$(HELM):
+	$(call go-install-tool,$(HELM),helm.sh/helm/v3/cmd/helm,$(HELM_VERSION),helm,$(HELM_LDFLAGS))
+
+# go-install-tool installs package $2 at version $3 (binary $4) as $1 (versioned name, so a bump reinstalls),
+# linked with the optional -ldflags $5.
 define go-install-tool
 @[ -f "$(1)" ] || { \
 set -e; \
 echo "Installing $(2)@$(3)"; \
-GOBIN=$(LOCALBIN) go install $(2)@$(3); \
+GOBIN=$(LOCALBIN) go install -ldflags "$(5)" $(2)@$(3); \
 mv "$(LOCALBIN)/$(4)" "$(1)"; \
 }
 endef
