@@ -79,10 +79,10 @@ test: manifests generate fmt vet kube-binaries prometheus helm kustomize ## Unit
 	cd hack/dockerfilecheck && go test ./... -count=1
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize helm ## End-to-end suite on a real single-node cluster booted here (needs root).
+test-e2e: kube-binaries images kustomize helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
-	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m
+	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m $(E2E_FLAGS)
 
 ##@ Build
 

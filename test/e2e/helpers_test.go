@@ -48,6 +48,23 @@ func kubectlJSON(t *testing.T, v any, args ...string) {
 	}
 }
 
+// step is one step of a test that runs in one shared cluster state.
+type step struct {
+	name string
+	fn   func(*testing.T)
+}
+
+// runSteps runs steps in order as subtests; a failure among the first setup steps ends the test, since
+// the later ones depend on them.
+func runSteps(t *testing.T, setup int, steps []step) {
+	t.Helper()
+	for i, s := range steps {
+		if !t.Run(s.name, s.fn) && i < setup {
+			t.Fatalf("step %q failed; later steps depend on it", s.name)
+		}
+	}
+}
+
 // eventually polls cond every half second until it holds or timeout passes; cond explains its last state.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
