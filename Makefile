@@ -19,6 +19,7 @@ OPM_VERSION ?= v1.73.0
 DISTRIBUTION_VERSION ?= v3.1.2
 UROOT_VERSION ?= v0.16.0
 GRPC_HEALTH_PROBE_VERSION ?= v0.4.62
+HELM_VERSION ?= v3.22.0
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
@@ -29,6 +30,9 @@ APISERVER_IMG ?= $(REGISTRY)/metricsnapshot-apiserver:$(VERSION)
 BUNDLE_IMG ?= $(REGISTRY)/aggregation-operator-bundle:$(VERSION)
 CATALOG_IMG ?= $(REGISTRY)/aggregation-operator-catalog:$(VERSION)
 BUNDLE_CHANNEL ?= stable-v0
+# OCI labels of the images (org.opencontainers.image.source, .revision), as the Dockerfile's SOURCE and REVISION.
+IMAGE_SOURCE ?= https://example.com/aggregation-operator
+IMAGE_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
 # Link-time version: the operator's default apiserver image follows its own version.
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
@@ -42,6 +46,7 @@ KUBE_BIN ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 KUBECTL ?= $(KUBE_BIN)/kubectl
 OPM ?= $(LOCALBIN)/opm-$(OPM_VERSION)
 OLM_BIN ?= $(LOCALBIN)/olm-$(OLM_VERSION)
@@ -63,8 +68,9 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CustomApiServer CRD and the operator's RBAC from markers.
+manifests: controller-gen ## Generate the CRD and the operator's RBAC from markers, and the Helm chart's copies of them and its values reference.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./controllers/..." output:crd:artifacts:config=config/crd/bases
+	go run ./hack/chartgen -config config -chart charts/aggregation-operator
 
 .PHONY: generate
 generate: controller-gen ## Generate deepcopy for api/ and the MetricSnapshot apiserver's code (deepcopy, conversion, defaults, openapi, clients).
@@ -76,8 +82,8 @@ verify: golangci-lint ## Fail (fixing nothing) on unformatted Go files, stale or
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$unformatted" ] || { echo "not gofmt-ed (run 'make fmt' and commit):"; echo "$$unformatted"; exit 1; }
 	hack/verify-codegen.sh
 	$(MAKE) manifests generate
-	@changed=$$(git status --porcelain --untracked-files=all -- api config apiserver); [ -z "$$changed" ] || { \
-		echo "generated files are stale or not committed: run 'make manifests generate' and commit"; echo "$$changed"; git diff -- api config apiserver; exit 1; }
+	@changed=$$(git status --porcelain --untracked-files=all -- api config apiserver charts); [ -z "$$changed" ] || { \
+		echo "generated files are stale or not committed: run 'make manifests generate' and commit"; echo "$$changed"; git diff -- api config apiserver charts; exit 1; }
 	$(MAKE) bundle
 	[ -z "$$(git status --porcelain --untracked-files=all -- bundle bundle.Dockerfile catalog)" ] || { git status --short -- bundle bundle.Dockerfile catalog; echo "the OLM bundle or catalog is stale: run 'make bundle' and commit"; exit 1; }
 	$(GOLANGCI_LINT) run ./...
@@ -97,13 +103,14 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries prometheus opm ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus (builds what it needs).
-	OPM=$(OPM) go test ./... -count=1 -timeout 25m
+test: manifests generate fmt vet kube-binaries prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) go test ./... -count=1 -timeout 25m
+	cd hack/dockerfilecheck && go test ./... -count=1
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize olm-binaries ## End-to-end suite on a real single-node cluster booted here (needs root).
+test-e2e: kube-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
-	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
+	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
 	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) OLM_VERSION=$(OLM_VERSION) OPM_VERSION=$(OPM_VERSION) \
 	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 50m $(E2E_FLAGS)
@@ -157,9 +164,10 @@ undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cl
 	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: images
-images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
+images: kube-binaries ca-certificates ## Build the operator, apiserver (the Dockerfile's targets), sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
 	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
-		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN)
+		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN) \
+		-version $(VERSION) -source $(IMAGE_SOURCE) -revision $(IMAGE_REVISION)
 
 ##@ OLM
 
@@ -218,6 +226,10 @@ $(OLM_BIN)/grpc_health_probe:
 $(DISTRIBUTION):
 	@hack/build-tool.sh $@ registry github.com/distribution/distribution/v3@$(DISTRIBUTION_VERSION) .
 
+.PHONY: ca-certificates
+ca-certificates: ## Install Debian's ca-certificates when missing (the images carry its CA bundle).
+	@[ -f /etc/ssl/certs/ca-certificates.crt ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null; }
+
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
 $(CONTROLLER_GEN):
@@ -240,12 +252,24 @@ cd $(1)/manager && $(KUSTOMIZE) edit set image controller=$(IMG) && \
 	sed -i 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' apiserver_image_patch.yaml
 endef
 
-# go-install-tool installs package $2 at version $3 (binary $4) as $1 (versioned name, so a bump reinstalls).
+.PHONY: helm
+helm: $(HELM) ## Install the Helm CLI into bin/ (built from the Go module proxy, several minutes cold).
+# The link-time variables Helm's own Makefile sets: its version, and the Kubernetes version `helm template`
+# and `helm lint` assume without a cluster (KUBE_VERSION's here; v1.20 otherwise).
+KUBE_MINOR = $(word 2,$(subst ., ,$(KUBE_VERSION)))
+HELM_LDFLAGS = -s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+	-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(KUBE_MINOR) \
+	-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(KUBE_MINOR)
+$(HELM):
+	$(call go-install-tool,$(HELM),helm.sh/helm/v3/cmd/helm,$(HELM_VERSION),helm,$(HELM_LDFLAGS))
+
+# go-install-tool installs package $2 at version $3 (binary $4) as $1 (versioned name, so a bump reinstalls),
+# linked with the optional -ldflags $5.
 define go-install-tool
 @[ -f "$(1)" ] || { \
 set -e; \
 echo "Installing $(2)@$(3)"; \
-GOBIN=$(LOCALBIN) go install $(2)@$(3); \
+GOBIN=$(LOCALBIN) go install -ldflags "$(5)" $(2)@$(3); \
 mv "$(LOCALBIN)/$(4)" "$(1)"; \
 }
 endef

@@ -35,37 +35,63 @@ import (
 // nonRoot is the user every image runs as (distroless' "nonroot", as in the Dockerfile).
 const nonRoot = "65532:65532"
 
-// imageSpec says which static binary goes where in a one-layer image.
+// imageSpec says which static binary goes where in an image of two layers: the base (base.go) and the binary.
 type imageSpec struct {
-	Ref        string   // e.g. local.test/aggregation-operator:v0.1.0
-	Binary     string   // path of the static binary on this machine
-	Entrypoint string   // path of the binary inside the image
-	Args       []string // default arguments (Cmd)
+	Ref        string            // e.g. local.test/aggregation-operator:v0.1.0
+	Binary     string            // path of the static binary on this machine
+	Entrypoint string            // path of the binary inside the image
+	Args       []string          // default arguments (Cmd)
+	Ports      []string          // exposed ports, e.g. 8080/tcp
+	Labels     map[string]string // OCI labels
 }
 
 // writeImage writes spec as a docker-format tarball (what `ctr images import` reads) to path.
-func writeImage(spec imageSpec, path string) error {
+func writeImage(spec imageSpec, caFile, path string) error {
+	img, err := buildImage(spec, caFile)
+	if err != nil {
+		return err
+	}
 	ref, err := name.ParseReference(spec.Ref)
 	if err != nil {
 		return fmt.Errorf("parsing image reference %q: %w", spec.Ref, err)
 	}
-	layerTar, err := layerWith(spec.Binary, spec.Entrypoint)
-	if err != nil {
-		return err
+	tmp := path + ".tmp"
+	if err := tarball.WriteToFile(tmp, ref, img); err != nil {
+		return fmt.Errorf("writing image %s to %s: %w", spec.Ref, tmp, err)
 	}
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(layerTar)), nil
-	})
+	return os.Rename(tmp, path)
+}
+
+// buildImage assembles the image of spec in memory.
+func buildImage(spec imageSpec, caFile string) (v1.Image, error) {
+	base, err := baseLayer(caFile)
 	if err != nil {
-		return fmt.Errorf("making layer for %s: %w", spec.Ref, err)
+		return nil, err
 	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
+	data, err := os.ReadFile(spec.Binary)
 	if err != nil {
-		return fmt.Errorf("appending layer to %s: %w", spec.Ref, err)
+		return nil, fmt.Errorf("reading binary for %s: %w", spec.Ref, err)
+	}
+	app := []layerEntry{{hdr: tar.Header{Name: spec.Entrypoint[1:], Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(data))}, body: data}}
+	img := empty.Image
+	for _, entries := range [][]layerEntry{base, app} {
+		layerTar, err := tarOf(entries)
+		if err != nil {
+			return nil, fmt.Errorf("making a layer of %s: %w", spec.Ref, err)
+		}
+		layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(layerTar)), nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("making a layer of %s: %w", spec.Ref, err)
+		}
+		if img, err = mutate.AppendLayers(img, layer); err != nil {
+			return nil, fmt.Errorf("appending a layer to %s: %w", spec.Ref, err)
+		}
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return fmt.Errorf("reading config of %s: %w", spec.Ref, err)
+		return nil, fmt.Errorf("reading config of %s: %w", spec.Ref, err)
 	}
 	cfg = cfg.DeepCopy()
 	// containerd only unpacks images whose platform matches the node's.
@@ -76,41 +102,35 @@ func writeImage(spec imageSpec, path string) error {
 		Cmd:        spec.Args,
 		User:       nonRoot,
 		WorkingDir: "/",
-		Env:        []string{"PATH=/usr/local/bin:/usr/bin:/bin"},
+		Env:        baseEnv,
+		Labels:     spec.Labels,
+	}
+	if len(spec.Ports) > 0 {
+		cfg.Config.ExposedPorts = map[string]struct{}{}
+		for _, p := range spec.Ports {
+			cfg.Config.ExposedPorts[p] = struct{}{}
+		}
 	}
 	img, err = mutate.ConfigFile(img, cfg)
 	if err != nil {
-		return fmt.Errorf("setting config of %s: %w", spec.Ref, err)
+		return nil, fmt.Errorf("setting config of %s: %w", spec.Ref, err)
 	}
-	tmp := path + ".tmp"
-	if err := tarball.WriteToFile(tmp, ref, img); err != nil {
-		return fmt.Errorf("writing image %s to %s: %w", spec.Ref, tmp, err)
-	}
-	return os.Rename(tmp, path)
+	return img, nil
 }
 
-// layerWith returns a tar holding the binary at entrypoint and a world-writable /tmp.
-func layerWith(binary, entrypoint string) ([]byte, error) {
-	data, err := os.ReadFile(binary)
-	if err != nil {
-		return nil, fmt.Errorf("reading binary: %w", err)
-	}
+// tarOf writes entries as a tar with fixed times, so the same inputs give the same layer digest.
+func tarOf(entries []layerEntry) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	epoch := time.Unix(0, 0)
-	entries := []struct {
-		hdr  tar.Header
-		body []byte
-	}{
-		{tar.Header{Name: "tmp/", Typeflag: tar.TypeDir, Mode: 0o1777, ModTime: epoch}, nil},
-		{tar.Header{Name: entrypoint[1:], Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(data)), ModTime: epoch}, data},
-	}
 	for _, e := range entries {
-		if err := tw.WriteHeader(&e.hdr); err != nil {
-			return nil, fmt.Errorf("writing tar header %s: %w", e.hdr.Name, err)
+		hdr := e.hdr
+		hdr.ModTime = epoch
+		if err := tw.WriteHeader(&hdr); err != nil {
+			return nil, fmt.Errorf("writing tar header %s: %w", hdr.Name, err)
 		}
 		if _, err := tw.Write(e.body); err != nil {
-			return nil, fmt.Errorf("writing tar entry %s: %w", e.hdr.Name, err)
+			return nil, fmt.Errorf("writing tar entry %s: %w", hdr.Name, err)
 		}
 	}
 	if err := tw.Close(); err != nil {

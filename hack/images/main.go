@@ -14,13 +14,18 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command images builds the project's container images without a daemon: one layer holding
-// a static binary, user 65532, written as docker-format tarballs that `ctr images import` loads.
+// Command images builds the project's container images without a daemon: a base layer standing in for
+// distroless/static:nonroot (CA certificates, passwd/group with nonroot) and a layer holding a static
+// binary, user 65532, written as docker-format tarballs that `ctr images import` loads. The operator and
+// apiserver images are the Dockerfile's targets of the same names (targets.go); -describe prints their
+// definitions as JSON for hack/dockerfilecheck, which compares them with the Dockerfile.
 //
-//	go run ./hack/images -out bin/images -operator-image IMG -apiserver-image IMG -ldflags "..." -kube-bin bin/k8s/<version>
+//	go run ./hack/images -out bin/images -operator-image IMG -apiserver-image IMG -ldflags "..." -kube-bin bin/k8s/<version> \
+//	    -version v0.1.0 -source URL -revision COMMIT
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -30,52 +35,72 @@ import (
 	"example.com/aggregation-operator/test/cluster"
 )
 
+type options struct {
+	out, operatorImage, apiserverImage, ldflags, kubeBin, caFile string
+	release                                                      release
+}
+
 func main() {
-	out := flag.String("out", "bin/images", "directory for the image tarballs")
-	operatorImage := flag.String("operator-image", "local.test/aggregation-operator:v0.1.0", "operator image reference")
-	apiserverImage := flag.String("apiserver-image", "local.test/metricsnapshot-apiserver:v0.1.0", "MetricSnapshot apiserver image reference")
-	ldflags := flag.String("ldflags", "", "extra -ldflags for the operator (the Makefile's GO_LDFLAGS)")
-	kubeBin := flag.String("kube-bin", "", "directory holding the etcd and coredns binaries built by hack/kube-binaries.sh")
+	var o options
+	flag.StringVar(&o.out, "out", "bin/images", "directory for the image tarballs")
+	flag.StringVar(&o.operatorImage, "operator-image", "local.test/aggregation-operator:v0.1.0", "operator image reference")
+	flag.StringVar(&o.apiserverImage, "apiserver-image", "local.test/metricsnapshot-apiserver:v0.1.0", "MetricSnapshot apiserver image reference")
+	flag.StringVar(&o.ldflags, "ldflags", "", "extra -ldflags for the operator (the Makefile's GO_LDFLAGS)")
+	flag.StringVar(&o.kubeBin, "kube-bin", "", "directory holding the etcd and coredns binaries built by hack/kube-binaries.sh")
+	flag.StringVar(&o.caFile, "ca-certificates", "/etc/ssl/certs/ca-certificates.crt", "CA bundle put into every image (Debian's ca-certificates)")
+	flag.StringVar(&o.release.Version, "version", "v0.1.0", "release version (label org.opencontainers.image.version)")
+	flag.StringVar(&o.release.Source, "source", "https://example.com/aggregation-operator", "source location (label org.opencontainers.image.source)")
+	flag.StringVar(&o.release.Revision, "revision", "unknown", "commit built (label org.opencontainers.image.revision)")
+	describeOnly := flag.Bool("describe", false, "print the Dockerfile targets' image definitions as JSON and exit")
 	flag.Parse()
-	if err := run(*out, *operatorImage, *apiserverImage, *ldflags, *kubeBin); err != nil {
+	var err error
+	if *describeOnly {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(describe(o.release))
+	} else {
+		err = run(o)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "images:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, operatorImage, apiserverImage, ldflags, kubeBin string) error {
+func run(o options) error {
 	start := time.Now()
-	binDir := filepath.Join(out, "bin")
+	binDir := filepath.Join(o.out, "bin")
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", binDir, err)
 	}
+	refs := map[string]string{"operator": o.operatorImage, "apiserver": o.apiserverImage}
 	var specs []imageSpec
-	goImages := []struct{ ref, pkg, entry, ldflags string }{
-		{operatorImage, "./cmd/operator", "/operator", ldflags},
-		{apiserverImage, "./cmd/apiserver", "/apiserver", ""},
-		{cluster.SandboxImage, "./hack/sandbox", "/pause", ""},
-	}
-	for _, g := range goImages {
-		if _, err := os.Stat(g.pkg); err != nil {
-			// The operator and apiserver land separately; build what exists and say what is missing.
-			fmt.Printf("images: skipping %s: %s does not exist yet\n", g.ref, g.pkg)
-			continue
+	for _, t := range dockerfileTargets {
+		bin := filepath.Join(binDir, filepath.Base(t.Entrypoint))
+		ldflags := ""
+		if t.Versioned {
+			ldflags = o.ldflags
 		}
-		bin := filepath.Join(binDir, filepath.Base(g.entry))
-		if err := goBuild(g.pkg, g.ldflags, bin); err != nil {
+		if err := goBuild(t.Pkg, ldflags, bin); err != nil {
 			return err
 		}
-		specs = append(specs, imageSpec{Ref: g.ref, Binary: bin, Entrypoint: g.entry})
+		specs = append(specs, t.spec(refs[t.Name], bin, o.release))
 	}
-	if kubeBin != "" {
+	// The cluster's own pieces (test/cluster): not Dockerfile targets, so no OCI labels of this project.
+	sandbox := filepath.Join(binDir, "pause")
+	if err := goBuild("./hack/sandbox", "", sandbox); err != nil {
+		return err
+	}
+	specs = append(specs, imageSpec{Ref: cluster.SandboxImage, Binary: sandbox, Entrypoint: "/pause"})
+	if o.kubeBin != "" {
 		specs = append(specs,
-			imageSpec{Ref: cluster.EtcdImage, Binary: filepath.Join(kubeBin, "etcd"), Entrypoint: "/etcd"},
-			imageSpec{Ref: cluster.CoreDNSImage, Binary: filepath.Join(kubeBin, "coredns"), Entrypoint: "/coredns"},
+			imageSpec{Ref: cluster.EtcdImage, Binary: filepath.Join(o.kubeBin, "etcd"), Entrypoint: "/etcd"},
+			imageSpec{Ref: cluster.CoreDNSImage, Binary: filepath.Join(o.kubeBin, "coredns"), Entrypoint: "/coredns"},
 		)
 	}
 	for _, s := range specs {
-		path := filepath.Join(out, cluster.TarballName(s.Ref))
-		if err := writeImage(s, path); err != nil {
+		path := filepath.Join(o.out, cluster.TarballName(s.Ref))
+		if err := writeImage(s, o.caFile, path); err != nil {
 			return err
 		}
 		fmt.Printf("images: %s -> %s\n", s.Ref, path)

@@ -72,6 +72,23 @@ func gone(out string) error {
 	return nil
 }
 
+// step is one step of a test that runs in one shared cluster state.
+type step struct {
+	name string
+	fn   func(*testing.T)
+}
+
+// runSteps runs steps in order as subtests; a failure among the first setup steps ends the test, since
+// the later ones depend on them.
+func runSteps(t *testing.T, setup int, steps []step) {
+	t.Helper()
+	for i, s := range steps {
+		if !t.Run(s.name, s.fn) && i < setup {
+			t.Fatalf("step %q failed; later steps depend on it", s.name)
+		}
+	}
+}
+
 // hostProcesses are processes the suite started on the host (Prometheus); stopped before teardown.
 var hostProcesses struct {
 	sync.Mutex

@@ -42,6 +42,7 @@ var (
 		sync.Mutex
 		order []string
 		d     map[string]time.Duration
+		notes []string // other figures, e.g. failed requests
 	}{d: map[string]time.Duration{}}
 )
 
@@ -114,6 +115,13 @@ func record(what string, d time.Duration) {
 	timings.d[what] = d
 }
 
+// note records a figure other than a duration, printed with the timings.
+func note(what, value string) {
+	timings.Lock()
+	defer timings.Unlock()
+	timings.notes = append(timings.notes, fmt.Sprintf("%-45s %s", what, value))
+}
+
 func printTimings() {
 	timings.Lock()
 	defer timings.Unlock()
@@ -128,5 +136,8 @@ func printTimings() {
 	}
 	for _, k := range timings.order {
 		fmt.Printf("  %-45s %s\n", k, timings.d[k].Round(time.Millisecond))
+	}
+	for _, n := range timings.notes {
+		fmt.Println("  " + n)
 	}
 }

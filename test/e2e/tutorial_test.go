@@ -47,10 +47,8 @@ const (
 
 // TestAggregation is the tutorial's story on a real cluster, step by step, in one shared cluster state.
 func TestAggregation(t *testing.T) {
-	steps := []struct {
-		name string
-		fn   func(*testing.T)
-	}{
+	// The first three steps set up what every later one uses; later steps go on after a failed check.
+	runSteps(t, 3, []step{
 		{"operator deploys with make deploy and becomes Ready", deployOperator},
 		{"etcd and Prometheus are reachable in the tutorial namespace", deployBackends},
 		{"the sample CustomApiServer turns its APIService Available", applySample},
@@ -62,14 +60,7 @@ func TestAggregation(t *testing.T) {
 		{"a namespace deletion completes while the API is served", namespaceDeletionWhileServed},
 		{"a second CustomApiServer (embedded storage, another group) runs side by side", sideBySide},
 		{"deleting the CustomApiServer removes the APIService first, then every child", deletion},
-	}
-	// The first three steps set up what every later one uses; later steps go on after a failed check.
-	const setupSteps = 3
-	for i, s := range steps {
-		if !t.Run(s.name, s.fn) && i < setupSteps {
-			t.Fatalf("step %q failed; later steps depend on it", s.name)
-		}
-	}
+	})
 }
 
 func deployOperator(t *testing.T) {
@@ -90,14 +81,18 @@ func deployOperator(t *testing.T) {
 	}
 }
 
-func deployBackends(t *testing.T) {
+func deployBackends(t *testing.T) { backendsIn(t, sampleNS) }
+
+// backendsIn creates namespace ns with what the sample CustomApiServer expects there: etcd, and Prometheus
+// (on the host) as http://prometheus:9090.
+func backendsIn(t *testing.T, ns string) {
 	if err := cfg.StartPrometheus(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	kubectl(t, "create", "namespace", sampleNS)
-	kubectlApply(t, cfg.EtcdManifest(sampleNS))
-	kubectlApply(t, cfg.PrometheusServiceManifest(sampleNS))
-	kubectl(t, "-n", sampleNS, "rollout", "status", "deployment/etcd", "--timeout=120s")
+	kubectl(t, "create", "namespace", ns)
+	kubectlApply(t, cfg.EtcdManifest(ns))
+	kubectlApply(t, cfg.PrometheusServiceManifest(ns))
+	kubectl(t, "-n", ns, "rollout", "status", "deployment/etcd", "--timeout=120s")
 }
 
 func applySample(t *testing.T) {

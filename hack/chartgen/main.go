@@ -1,0 +1,58 @@
+// Command chartgen writes the parts of the Helm chart that come from other sources, so that
+// `make manifests` keeps the chart and config/ in step:
+//   - crds/: the CRDs of config/crd/bases, verbatim;
+//   - files/*-rules.yaml: the rules of config/rbac's ClusterRole and leader-election Role, which the
+//     chart's templates include;
+//   - the values reference in the chart's README.md, from values.schema.json (types, descriptions)
+//     and values.yaml (defaults).
+//
+//	go run ./hack/chartgen -config config -chart charts/aggregation-operator
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	config := flag.String("config", "config", "the kustomize tree (crd/bases, rbac)")
+	chart := flag.String("chart", "charts/aggregation-operator", "the chart directory")
+	flag.Parse()
+	if err := run(*config, *chart); err != nil {
+		fmt.Fprintln(os.Stderr, "chartgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(config, chart string) error {
+	if err := copyCRDs(filepath.Join(config, "crd", "bases"), filepath.Join(chart, "crds")); err != nil {
+		return err
+	}
+	rules := []struct{ from, to string }{
+		{"role.yaml", "manager-role-rules.yaml"},
+		{"leader_election_role.yaml", "leader-election-role-rules.yaml"},
+	}
+	for _, r := range rules {
+		if err := writeRules(filepath.Join(config, "rbac", r.from), filepath.Join(chart, "files", r.to)); err != nil {
+			return err
+		}
+	}
+	return writeValuesReference(chart)
+}
+
+// writeIfChanged writes data to path unless it already holds exactly that, so a run that changes
+// nothing leaves modification times alone.
+func writeIfChanged(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && string(old) == string(data) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("creating the directory of %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

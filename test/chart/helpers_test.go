@@ -1,0 +1,123 @@
+package chart
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+)
+
+const (
+	// Release and namespace under which the chart names every object as `make deploy` does.
+	release   = "aggregation-operator"
+	namespace = "aggregation-operator-system"
+)
+
+var repo = func() string {
+	_, file, _, _ := goruntime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}()
+
+var chartDir = filepath.Join(repo, "charts", "aggregation-operator")
+
+// tool is the binary named by env (set by `make test`), else the one version of it in bin/.
+func tool(t *testing.T, env, pattern string) string {
+	t.Helper()
+	if p := os.Getenv(env); p != "" {
+		return p
+	}
+	matches, _ := filepath.Glob(filepath.Join(repo, "bin", pattern))
+	if len(matches) != 1 {
+		t.Fatalf("%s is not set and bin/ holds %d binaries matching %s: run `make test` (or `make helm kustomize`)", env, len(matches), pattern)
+	}
+	return matches[0]
+}
+
+// run runs a tool and returns its stdout, or an error holding its stderr.
+func run(t *testing.T, bin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("%s %s: %w: %s", filepath.Base(bin), strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// helmTemplate renders the chart as the release above with extra helm arguments (-f, --set, ...).
+func helmTemplate(t *testing.T, args ...string) ([]unstructured.Unstructured, error) {
+	t.Helper()
+	out, err := run(t, tool(t, "HELM", "helm-*"), append([]string{"template", release, chartDir, "-n", namespace}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll(t, out), nil
+}
+
+func mustHelmTemplate(t *testing.T, args ...string) []unstructured.Unstructured {
+	t.Helper()
+	objs, err := helmTemplate(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+// decodeAll decodes a multi-document YAML stream, skipping empty documents.
+func decodeAll(t *testing.T, manifests string) []unstructured.Unstructured {
+	t.Helper()
+	dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(manifests), 4096)
+	var objs []unstructured.Unstructured
+	for {
+		var u unstructured.Unstructured
+		if err := dec.Decode(&u.Object); err != nil {
+			if errors.Is(err, io.EOF) {
+				return objs
+			}
+			t.Fatalf("decoding rendered manifests: %v", err)
+		}
+		if len(u.Object) > 0 {
+			objs = append(objs, u)
+		}
+	}
+}
+
+// find returns the object of that kind and name, failing the test when there is none.
+func find(t *testing.T, objs []unstructured.Unstructured, kind, name string) unstructured.Unstructured {
+	t.Helper()
+	for _, o := range objs {
+		if o.GetKind() == kind && o.GetName() == name {
+			return o
+		}
+	}
+	t.Fatalf("no %s %s among %s", kind, name, names(objs))
+	return unstructured.Unstructured{}
+}
+
+// typed converts an unstructured object into out (a typed API object).
+func typed(t *testing.T, u unstructured.Unstructured, out any) {
+	t.Helper()
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, out); err != nil {
+		t.Fatalf("converting %s %s: %v", u.GetKind(), u.GetName(), err)
+	}
+}
+
+// names lists objects as Kind/namespace/name, in order.
+func names(objs []unstructured.Unstructured) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.GetKind() + "/" + o.GetNamespace() + "/" + o.GetName()
+	}
+	return out
+}

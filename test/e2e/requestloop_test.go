@@ -1,0 +1,106 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// requestLoop sends GET path to kube-apiserver (so through the aggregator, for an aggregated API) every
+// interval until stopped or max requests, counting the requests that did not return 200.
+type requestLoop struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	sent   int
+	failed int
+	errors []string // the first few failures, for the report
+}
+
+func startRequestLoop(t *testing.T, path string, interval time.Duration, max int) *requestLoop {
+	t.Helper()
+	rc, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig())
+	if err != nil {
+		t.Fatalf("loading the admin kubeconfig: %v", err)
+	}
+	rc.Timeout = 10 * time.Second
+	client, err := rest.HTTPClientFor(rc)
+	if err != nil {
+		t.Fatalf("making an HTTP client for the cluster: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &requestLoop{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for i := 0; i < max; i++ {
+			err := get(ctx, client, rc.Host+path)
+			if ctx.Err() != nil {
+				return // stopped mid-request: not a failure of the server
+			}
+			l.record(err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return l
+}
+
+func get(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, body)
+	}
+	return nil
+}
+
+func (l *requestLoop) record(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sent++
+	if err != nil {
+		l.failed++
+		if len(l.errors) < 5 {
+			l.errors = append(l.errors, time.Now().Format("15:04:05.000")+" "+err.Error())
+		}
+	}
+}
+
+// count is the number of requests sent so far.
+func (l *requestLoop) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent
+}
+
+// stop ends the loop and returns what it saw.
+func (l *requestLoop) stop() (sent, failed int, errors []string) {
+	l.cancel()
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent, l.failed, l.errors
+}
