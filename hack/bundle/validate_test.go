@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package main
 
 import (
@@ -106,17 +122,17 @@ func TestValidatorsCatchProblems(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	edit := func(file, old, new string) {
+	edit := func(file, from, to string) {
 		t.Helper()
 		path := filepath.Join(dir, file)
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(data), old) {
-			t.Fatalf("%s lacks %q", file, old)
+		if !strings.Contains(string(data), from) {
+			t.Fatalf("%s lacks %q", file, from)
 		}
-		if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), old, new)), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), from, to)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

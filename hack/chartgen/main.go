@@ -1,12 +1,31 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 // Command chartgen writes the parts of the Helm chart that come from other sources, so that
 // `make manifests` keeps the chart and config/ in step:
+//
 //   - crds/: the CRDs of config/crd/bases, verbatim;
+//
 //   - files/*-rules.yaml: the rules of config/rbac's ClusterRole and leader-election Role, which the
 //     chart's templates include;
+//
 //   - the values reference in the chart's README.md, from values.schema.json (types, descriptions)
 //     and values.yaml (defaults).
 //
-//	go run ./hack/chartgen -config config -chart charts/aggregation-operator
+//     go run ./hack/chartgen -config config -chart charts/aggregation-operator
 package main
 
 import (

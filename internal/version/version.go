@@ -27,3 +27,6 @@ var (
 
 // APIServerImage is the MetricSnapshot apiserver image released with this operator.
 func APIServerImage() string { return Registry + "/metricsnapshot-apiserver:" + Version }
+
+// OperatorImage is this operator's own image (the chart's default image.repository and appVersion).
+func OperatorImage() string { return Registry + "/aggregation-operator:" + Version }

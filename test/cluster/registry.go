@@ -1,12 +1,29 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package cluster
 
 import (
 	"context"
-	"example.com/aggregation-operator/internal/poll"
 	"fmt"
 	"net/http"
 	"os"
 	"time"
+
+	"example.com/aggregation-operator/internal/poll"
 )
 
 // The node's OCI registry (CNCF distribution), for images the cluster must really pull (OLM's bundle and

@@ -1,5 +1,21 @@
 //go:build e2e
 
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package e2e
 
 import (
@@ -16,7 +32,7 @@ import (
 )
 
 // requestLoop sends GET path to kube-apiserver (so through the aggregator, for an aggregated API) every
-// interval until stopped or max requests, counting the requests that did not return 200.
+// interval until stopped or limit requests, counting the requests that did not return 200.
 type requestLoop struct {
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -27,7 +43,7 @@ type requestLoop struct {
 	errors []string // the first few failures, for the report
 }
 
-func startRequestLoop(t *testing.T, path string, interval time.Duration, max int) *requestLoop {
+func startRequestLoop(t *testing.T, path string, interval time.Duration, limit int) *requestLoop {
 	t.Helper()
 	rc, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig())
 	if err != nil {
@@ -44,7 +60,7 @@ func startRequestLoop(t *testing.T, path string, interval time.Duration, max int
 		defer close(l.done)
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
-		for i := 0; i < max; i++ {
+		for i := 0; i < limit; i++ {
 			err := get(ctx, client, rc.Host+path)
 			if ctx.Err() != nil {
 				return // stopped mid-request: not a failure of the server
