@@ -1,10 +1,13 @@
 // Command chartgen writes the parts of the Helm chart that come from other sources, so that
 // `make manifests` keeps the chart and config/ in step:
+//
 //   - crds/: the CRDs of config/crd/bases, verbatim;
 //   - files/*-rules.yaml: the rules of config/rbac's ClusterRole and leader-election Role, which the
 //     chart's templates include;
 //   - the values reference in the chart's README.md, from values.schema.json (types, descriptions)
 //     and values.yaml (defaults).
+//
+// Usage:
 //
 //	go run ./hack/chartgen -config config -chart charts/aggregation-operator
 package main
