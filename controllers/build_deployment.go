@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -34,6 +35,7 @@ const (
 	containerName = "apiserver"
 	portName      = "https"
 	nonRootUID    = 65532
+	shutdownDelay = 5 * time.Second
 )
 
 // apiserverImage is spec.image, or the operator's default (its own release's apiserver image).
@@ -49,6 +51,9 @@ func deploymentArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	args := []string{
 		fmt.Sprintf("--secure-port=%d", cas.Spec.SecurePort),
 		"--cert-dir=" + certDir,
+		// Keep serving while the aggregator drops a terminating pod's endpoint: without it a rollout
+		// fails the requests sent in between (connection refused, HTTP 503).
+		"--shutdown-delay-duration=" + shutdownDelay.String(),
 	}
 	if e := cas.Spec.Storage.Etcd; e != nil {
 		args = append(args, "--etcd-servers="+strings.Join(e.Servers, ","))

@@ -66,16 +66,16 @@ func TestDeploymentArgs(t *testing.T) {
 		cas  *aggv1alpha1.CustomApiServer
 		want []string
 	}{
-		{"external etcd, tutorial flags", specCAS(), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=http://etcd:2379"}},
+		{"external etcd, tutorial flags", specCAS(), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--etcd-servers=http://etcd:2379"}},
 		{"several etcd servers joined", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Storage.Etcd.Servers = []string{"https://a:2379", "https://b:2379"}
-		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=https://a:2379,https://b:2379"}},
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--etcd-servers=https://a:2379,https://b:2379"}},
 		{"embedded storage", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Replicas, c.Spec.Storage = 1, aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
-		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--data-dir=/var/lib/metricsnapshot"}},
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--data-dir=/var/lib/metricsnapshot"}},
 		{"user args last, other port", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.SecurePort, c.Spec.Args = 8443, []string{"--source=prometheus=http://prometheus:9090"}
-		}), []string{"--secure-port=8443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=http://etcd:2379", "--source=prometheus=http://prometheus:9090"}},
+		}), []string{"--secure-port=8443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--etcd-servers=http://etcd:2379", "--source=prometheus=http://prometheus:9090"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,6 +97,7 @@ func (o *Options) Config(etcdServers []string) (*Config, error) {
 		cfg.Authentication.Authenticator = localAuthenticator()
 		cfg.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
 	}
+	cfg.ShutdownDelayDuration = o.ShutdownDelay
 	if rh := cfg.Authentication.RequestHeaderConfig; rh != nil {
 		cfg.AddReadyzChecks(frontProxyCAReady(rh.CAContentProvider))
 	}

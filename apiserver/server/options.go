@@ -56,6 +56,9 @@ type Options struct {
 	LeaderElectionNamespace string
 	// QueryTimeout bounds one Prometheus query.
 	QueryTimeout time.Duration
+	// ShutdownDelay keeps serving after SIGTERM, with /readyz failing, so the aggregator stops sending
+	// requests to a terminating pod before it stops listening (else rollouts fail requests).
+	ShutdownDelay time.Duration
 	// Workers is the number of concurrent collections.
 	Workers int
 	// APIGroup is the group MetricSnapshots are served in, as <APIGroup>/v1.
@@ -105,6 +108,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "Namespace of the leader election Lease (default $POD_NAMESPACE).")
 	fs.DurationVar(&o.QueryTimeout, "query-timeout", o.QueryTimeout, "Timeout of one Prometheus query.")
 	fs.IntVar(&o.Workers, "collector-workers", o.Workers, "Number of MetricSnapshots collected concurrently.")
+	fs.DurationVar(&o.ShutdownDelay, "shutdown-delay-duration", o.ShutdownDelay, "After SIGTERM, keep serving this long "+
+		"with /readyz failing, so load balancers and the aggregator stop sending requests first (as kube-apiserver's flag).")
 	fs.StringVar(&o.APIGroup, "api-group", o.APIGroup, "API group MetricSnapshots are served in, as <api-group>/v1 "+
 		"(a DNS subdomain with at least one dot; the APIService must name the same group). "+
 		"Objects are kept under /registry/<api-group> in etcd unless --etcd-prefix is given.")
@@ -162,6 +167,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Workers < 1 {
 		errs = append(errs, errors.New("--collector-workers must be at least 1"))
+	}
+	if o.ShutdownDelay < 0 {
+		errs = append(errs, errors.New("--shutdown-delay-duration must not be negative"))
 	}
 	if o.QueryTimeout <= 0 {
 		errs = append(errs, errors.New("--query-timeout must be positive"))

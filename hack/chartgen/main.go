@@ -25,7 +25,9 @@ limitations under the License.
 //   - the values reference in the chart's README.md, from values.schema.json (types, descriptions)
 //     and values.yaml (defaults).
 //
-//     go run ./hack/chartgen -config config -chart charts/aggregation-operator
+// Usage:
+//
+//	go run ./hack/chartgen -config config -chart charts/aggregation-operator
 package main
 
 import (
