@@ -7,12 +7,15 @@ KUBE_VERSION ?= v1.37.2
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 # kustomize v5.8.2+ needs Go >= 1.27.
 KUSTOMIZE_VERSION ?= v5.8.1
+# The stock k8s.io/sample-apiserver the e2e suite runs as a CustomApiServer (any k8s.io/apiserver server must work).
+SAMPLE_APISERVER_VERSION ?= v0.37.2
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
 REGISTRY ?= local.test
 IMG ?= $(REGISTRY)/aggregation-operator:$(VERSION)
 APISERVER_IMG ?= $(REGISTRY)/metricsnapshot-apiserver:$(VERSION)
+SAMPLE_APISERVER_IMG ?= $(REGISTRY)/sample-apiserver:$(SAMPLE_APISERVER_VERSION)
 
 # Link-time version: the operator's default apiserver image follows its own version.
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
@@ -26,6 +29,7 @@ KUBE_BIN ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 KUBECTL ?= $(KUBE_BIN)/kubectl
+SAMPLE_APISERVER ?= $(LOCALBIN)/sample-apiserver-$(SAMPLE_APISERVER_VERSION)
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
@@ -72,10 +76,12 @@ test: manifests generate fmt vet kube-binaries prometheus ## Unit and integratio
 	go test ./... -count=1 -timeout 25m
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
+# The suite also runs k8s.io/sample-apiserver, so its image is built along with the others (for this target only).
+test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG)
+test-e2e: kube-binaries sample-apiserver images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
-	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
-	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m
+	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
+	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 45m
 
 ##@ Build
 
@@ -130,7 +136,7 @@ undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cl
 .PHONY: images
 images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
 	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
-		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN)
+		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN) $(IMAGES_FLAGS)
 
 ##@ Local cluster
 
@@ -155,6 +161,13 @@ kube-binaries: ## Build kube-apiserver, kubelet, ..., kubectl and etcd from the 
 .PHONY: prometheus
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one).
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+.PHONY: sample-apiserver
+sample-apiserver: $(SAMPLE_APISERVER) ## Build the stock k8s.io/sample-apiserver (static) into bin/ for the e2e suite (~7 min the first time).
+$(SAMPLE_APISERVER):
+	@echo "Building k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION)"
+	@tmp=$$(mktemp -d) && CGO_ENABLED=0 GOBIN=$$tmp go install k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION) && \
+		mv $$tmp/sample-apiserver $@ && rmdir $$tmp
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.

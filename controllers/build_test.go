@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -169,7 +168,7 @@ func TestDesiredDeployment(t *testing.T) {
 }
 
 func TestDesiredClusterRole(t *testing.T) {
-	extra := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"list"}}
+	extra := aggv1alpha1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"list"}}
 	tests := []struct {
 		name  string
 		cas   *aggv1alpha1.CustomApiServer
@@ -177,7 +176,7 @@ func TestDesiredClusterRole(t *testing.T) {
 	}{
 		{"tutorial rules", specCAS(), len(baseClusterRules)},
 		{"plus spec.rbac.rules", specCAS(func(c *aggv1alpha1.CustomApiServer) {
-			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []rbacv1.PolicyRule{extra}}
+			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{extra}}
 		}), len(baseClusterRules) + 1},
 	}
 	for _, tc := range tests {

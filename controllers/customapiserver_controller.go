@@ -33,6 +33,8 @@ type Reconciler struct {
 	DefaultImage string
 	// Recorder emits events on the CustomApiServer (the manager's GetEventRecorder(EventSource)).
 	Recorder events.EventRecorder
+	// OperatorNamespace is where the operator runs (empty outside a cluster); no apiserver may run there.
+	OperatorNamespace string
 }
 
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers,verbs=get;list;watch;update;patch
@@ -92,6 +94,10 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	cas.Status.Namespace, cas.Status.Image = n.Namespace, image
 
 	var o outcome
+	if msg := namespaceNotAllowed(n.Namespace, r.OperatorNamespace); msg != "" {
+		setReady(cas, ReasonNamespaceNotAllowed, msg)
+		return reconcile.Result{}, nil
+	}
 	if err := ensureNamespace(ctx, a, cas, n); err != nil {
 		o.errs = append(o.errs, err)
 		return r.finish(ctx, cas, n, o)
@@ -102,8 +108,13 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	setCertificatesReady(cas, err)
 	o.record(err)
 
-	o.record(a.apply(ctx, newServiceAccount(), desiredServiceAccount(cas, n)))
-	o.record(a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n)))
+	saErr := a.apply(ctx, newServiceAccount(), desiredServiceAccount(cas, n))
+	o.record(saErr)
+	if errors.As(saErr, new(*ownerConflict)) {
+		// Never bind rules to, or run pods as, a ServiceAccount that is someone else's.
+		return r.finish(ctx, cas, n, o)
+	}
+	o.record(grantable(a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n))))
 	o.record(a.apply(ctx, newClusterRoleBinding(), desiredClusterRoleBinding(cas, n)))
 	o.record(a.apply(ctx, newClusterRoleBinding(), desiredAuthDelegator(cas, n)))
 	o.record(a.apply(ctx, newRoleBinding(), desiredAuthReader(cas, n)))

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/types"
@@ -42,7 +41,7 @@ func TestUnchangedReconcileWritesNothing(t *testing.T) {
 				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"amd64", "arm64"}}}}},
 			}}}
 			c.Spec.PriorityClassName = "system-cluster-critical"
-			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}}
+			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}}
 			c.Spec.APIServices = append(c.Spec.APIServices, aggv1alpha1.APIServiceSpec{Group: "quiet-full.example.com", Version: "v2beta1", GroupPriorityMinimum: 2000, VersionPriority: 20})
 		}))
 	})

@@ -38,7 +38,7 @@ func CacheOptions() cache.Options {
 	byObject := map[client.Object]cache.ByObject{}
 	for _, o := range []client.Object{
 		&corev1.Namespace{}, &corev1.ServiceAccount{}, &corev1.Secret{}, &corev1.Service{}, &appsv1.Deployment{},
-		&policyv1.PodDisruptionBudget{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
+		&policyv1.PodDisruptionBudget{}, &corev1.Pod{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
 	} {
 		byObject[o] = ours
 	}
@@ -72,6 +72,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		Owns(&rbacv1.Role{}).
 		Owns(&rbacv1.RoleBinding{}).
 		Watches(&apiregv1.APIService{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersFor)).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(customApiServerOfPod)).
 		Complete(r)
 	if err != nil {
 		return fmt.Errorf("building the customapiserver controller: %w", err)

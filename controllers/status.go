@@ -29,7 +29,7 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	reason, msg := "", ""
 	switch {
 	case len(o.errs) > 0:
-		reason, msg = ReasonReconcileError, errors.Join(o.errs...).Error()
+		reason, msg = errorsReason(o.errs), errors.Join(o.errs...).Error()
 	case len(o.conflicts) > 0:
 		reason, msg = ReasonOwnershipConflict, strings.Join(o.conflicts, "; ")
 	}
@@ -72,7 +72,7 @@ func (r *Reconciler) observeDeployment(ctx context.Context, cas *aggv1alpha1.Cus
 		setDeploymentAvailable(cas, true, ReasonAvailable, msg)
 		return
 	}
-	setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, msg)
+	setDeploymentAvailable(cas, false, ReasonDeploymentUnavailable, msg+r.podsReport(ctx, cas, n, d))
 }
 
 // deploymentAvailable is true when the Deployment controller says Available and the rollout is current.

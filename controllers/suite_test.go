@@ -37,7 +37,11 @@ var (
 	fakeClock  = clocktesting.NewFakeClock(time.Now())
 )
 
-const testImage = "local.test/metricsnapshot-apiserver:test"
+const (
+	testImage = "local.test/metricsnapshot-apiserver:test"
+	// testOperatorNamespace is where the suite's operator "runs": no apiserver may go there.
+	testOperatorNamespace = "aggregation-operator-system"
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(runSuite(m))
@@ -86,7 +90,7 @@ func runSuite(m *testing.M) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage,
-		Recorder: mgr.GetEventRecorder(EventSource)}
+		Recorder: mgr.GetEventRecorder(EventSource), OperatorNamespace: testOperatorNamespace}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		cancel()

@@ -127,16 +127,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 		}
 		return nil
 	})
-	waitFor(t, 30*time.Second, func() error {
-		body, err := get("http://" + metrics + "/metrics")
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(body, `controller_runtime_reconcile_total{controller="customapiserver"`) {
-			return fmt.Errorf("no reconcile metrics for the customapiserver controller")
-		}
-		return nil
-	})
+	checkMetricsAuth(t, cfg, metrics)
 
 	cancel()
 	stopped = true

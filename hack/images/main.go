@@ -20,14 +20,24 @@ func main() {
 	apiserverImage := flag.String("apiserver-image", "local.test/metricsnapshot-apiserver:v0.1.0", "MetricSnapshot apiserver image reference")
 	ldflags := flag.String("ldflags", "", "extra -ldflags for the operator (the Makefile's GO_LDFLAGS)")
 	kubeBin := flag.String("kube-bin", "", "directory holding the etcd and coredns binaries built by hack/kube-binaries.sh")
+	sampleBin := flag.String("sample-apiserver", "", "static k8s.io/sample-apiserver binary (make sample-apiserver); its image is built only when set")
+	sampleImage := flag.String("sample-apiserver-image", "local.test/sample-apiserver:v0.37.2", "sample-apiserver image reference")
 	flag.Parse()
-	if err := run(*out, *operatorImage, *apiserverImage, *ldflags, *kubeBin); err != nil {
+	if err := run(*out, *operatorImage, *apiserverImage, *ldflags, *kubeBin, prebuilt(*sampleImage, *sampleBin, "/sample-apiserver")); err != nil {
 		fmt.Fprintln(os.Stderr, "images:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, operatorImage, apiserverImage, ldflags, kubeBin string) error {
+// prebuilt is the image of a binary built elsewhere, or none when binary is empty.
+func prebuilt(ref, binary, entrypoint string) []imageSpec {
+	if binary == "" {
+		return nil
+	}
+	return []imageSpec{{Ref: ref, Binary: binary, Entrypoint: entrypoint}}
+}
+
+func run(out, operatorImage, apiserverImage, ldflags, kubeBin string, extra []imageSpec) error {
 	start := time.Now()
 	binDir := filepath.Join(out, "bin")
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
@@ -57,6 +67,7 @@ func run(out, operatorImage, apiserverImage, ldflags, kubeBin string) error {
 			imageSpec{Ref: cluster.CoreDNSImage, Binary: filepath.Join(kubeBin, "coredns"), Entrypoint: "/coredns"},
 		)
 	}
+	specs = append(specs, extra...)
 	for _, s := range specs {
 		path := filepath.Join(out, cluster.TarballName(s.Ref))
 		if err := writeImage(s, path); err != nil {

@@ -35,16 +35,7 @@ spec:
 		// A failed check must not leave a second server behind for the deletion step.
 		_, _ = cfg.KubectlOutput(context.Background(), "", "delete", "customapiserver", embeddedName, "--ignore-not-found", "--timeout=3m")
 	})
-	var cas casStatus
-	eventually(t, 3*time.Minute, embeddedName+" Ready with every condition True", func() (bool, string) {
-		kubectlJSON(t, &cas, "get", "customapiserver", embeddedName)
-		for _, typ := range []string{"Ready", "CertificatesReady", "DeploymentAvailable", "APIServicesAvailable"} {
-			if findCondition(cas.Status.Conditions, typ).Status != "True" {
-				return false, fmtConditions(cas.Status.Conditions)
-			}
-		}
-		return true, ""
-	})
+	waitAllTrue(t, embeddedName, 3*time.Minute)
 	for _, svc := range []string{widgetsService, apiService} {
 		if st := kubectl(t, "get", "apiservice", svc, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`); st != "True" {
 			t.Errorf("APIService %s Available=%q with both servers running, want True", svc, st)

@@ -1,0 +1,87 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	wardleName  = "e2e-wardle"
+	wardleNS    = "e2e-wardle"
+	wardleGroup = "wardle.example.com"
+)
+
+// genericServer runs the stock k8s.io/sample-apiserver (a plain k8s.io/apiserver server, built from the
+// module proxy by `make sample-apiserver`) with nothing but its image, storage, groups and certificate
+// flags: the default ClusterRole must hold everything such a server reads (admission policies, API
+// Priority and Fairness), or it never becomes ready. Its namespace is the operator's, so Pod Security
+// "restricted" is enforced on its pods.
+func genericServer(t *testing.T) {
+	image := env("SAMPLE_APISERVER_IMG", "local.test/sample-apiserver:v0.37.2")
+	start := time.Now()
+	kubectlApply(t, `apiVersion: aggregation.example.com/v1alpha1
+kind: CustomApiServer
+metadata: {name: `+wardleName+`}
+spec:
+  namespace: `+wardleNS+`
+  image: `+image+`
+  storage: {etcd: {servers: ["http://etcd.`+sampleNS+`.svc:2379"]}}
+  apiServices:
+  - {group: `+wardleGroup+`, version: v1alpha1}
+  - {group: `+wardleGroup+`, version: v1beta1}
+  args: [--tls-cert-file=/var/run/serving-cert/tls.crt, --tls-private-key-file=/var/run/serving-cert/tls.key]
+`)
+	t.Cleanup(func() {
+		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "customapiserver", wardleName, "--ignore-not-found", "--timeout=3m")
+	})
+	waitAllTrue(t, wardleName, 4*time.Minute)
+	record("sample-apiserver CustomApiServer apply -> Ready", time.Since(start))
+	if r := kubectl(t, "get", "clusterrole", "aggregation:"+wardleName, "-o", "jsonpath={.rules[*].resources}"); !strings.Contains(r, "flowschemas") {
+		t.Errorf("ClusterRole aggregation:%s lacks the API Priority and Fairness rules: %s", wardleName, r)
+	}
+
+	// The real kubectl, through the aggregator, in both versions.
+	kubectlApply(t, `apiVersion: `+wardleGroup+`/v1alpha1
+kind: Flunder
+metadata: {name: my-first-flunder, namespace: default, labels: {sample-label: "true"}}
+`)
+	if r := findRow(t, kubectl(t, "-n", "default", "get", "flunders"), "my-first-flunder"); r == nil {
+		t.Errorf("kubectl get flunders does not list my-first-flunder")
+	}
+	if name := kubectl(t, "-n", "default", "get", "flunders.v1beta1."+wardleGroup, "my-first-flunder", "-o", "jsonpath={.metadata.name}"); name != "my-first-flunder" {
+		t.Errorf("v1beta1 read of the flunder: %q", name)
+	}
+	kubectl(t, "-n", "default", "delete", "flunder", "my-first-flunder")
+
+	// The pods run under Pod Security "restricted", which refuses a pod that asks for more.
+	if l := kubectl(t, "get", "namespace", wardleNS, "-o", `jsonpath={.metadata.labels.pod-security\.kubernetes\.io/enforce}`); l != "restricted" {
+		t.Errorf("namespace %s pod-security.kubernetes.io/enforce = %q, want restricted", wardleNS, l)
+	}
+	out, err := cfg.KubectlOutput(t.Context(), `apiVersion: v1
+kind: Pod
+metadata: {name: too-much, namespace: `+wardleNS+`}
+spec:
+  containers: [{name: c, image: `+cfg.SandboxImage+`, securityContext: {privileged: true}}]
+`, "apply", "-f", "-")
+	if err == nil || !strings.Contains(out+err.Error(), `violates PodSecurity "restricted`) {
+		t.Errorf("a privileged pod in %s: %v %s, want a PodSecurity refusal", wardleNS, err, out)
+	}
+}
+
+// waitAllTrue waits until CustomApiServer name has every condition True.
+func waitAllTrue(t *testing.T, name string, timeout time.Duration) {
+	t.Helper()
+	var cas casStatus
+	eventually(t, timeout, name+" Ready with every condition True", func() (bool, string) {
+		kubectlJSON(t, &cas, "get", "customapiserver", name)
+		for _, typ := range []string{"Ready", "CertificatesReady", "DeploymentAvailable", "APIServicesAvailable"} {
+			if findCondition(cas.Status.Conditions, typ).Status != "True" {
+				return false, fmtConditions(cas.Status.Conditions)
+			}
+		}
+		return true, ""
+	})
+}

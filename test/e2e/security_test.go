@@ -1,0 +1,111 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const refusedName = "e2e-refused"
+
+// refusedRules: the operator has no escalate, so a rule of spec.rbac.rules that a cluster admin has not made
+// grantable is refused with a reason that says so; a grantable ClusterRole lets it through. The same server's
+// missing image shows in DeploymentAvailable as the kubelet reports it, not as "see the pods".
+func refusedRules(t *testing.T) {
+	kubectlApply(t, `apiVersion: aggregation.example.com/v1alpha1
+kind: CustomApiServer
+metadata: {name: `+refusedName+`}
+spec:
+  image: local.test/does-not-exist:v0
+  imagePullPolicy: Never
+  replicas: 1
+  storage: {embedded: {}}
+  apiServices: [{group: refused.example.com, version: v1}]
+  rbac:
+    rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+`)
+	t.Cleanup(func() {
+		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "customapiserver", refusedName, "--ignore-not-found", "--timeout=3m")
+		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "clusterrole", "e2e-grantable-secrets", "--ignore-not-found")
+	})
+	var cas casStatus
+	eventually(t, 2*time.Minute, "Ready RulesNotGrantable and the image error in DeploymentAvailable", func() (bool, string) {
+		kubectlJSON(t, &cas, "get", "customapiserver", refusedName)
+		r, d := findCondition(cas.Status.Conditions, "Ready"), findCondition(cas.Status.Conditions, "DeploymentAvailable")
+		return r.Reason == "RulesNotGrantable" && strings.Contains(r.Message, "aggregation.example.com/grantable") &&
+			strings.Contains(d.Message, "ErrImageNeverPull"), fmtConditions(cas.Status.Conditions)
+	})
+	t.Logf("Ready: %s", findCondition(cas.Status.Conditions, "Ready").Message)
+	t.Logf("DeploymentAvailable: %s", findCondition(cas.Status.Conditions, "DeploymentAvailable").Message)
+	if out, _ := cfg.KubectlOutput(t.Context(), "", "get", "clusterrole", "aggregation:"+refusedName, "--ignore-not-found", "-o", "name"); out != "" {
+		t.Errorf("ClusterRole aggregation:%s exists although its rule was not grantable", refusedName)
+	}
+
+	// A cluster admin makes the rule grantable; the operator's retries pick it up.
+	kubectlApply(t, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: e2e-grantable-secrets
+  labels: {aggregation.example.com/grantable: "true"}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+`)
+	eventually(t, 4*time.Minute, "ClusterRole aggregation:"+refusedName+" with the granted rule", func() (bool, string) {
+		out, err := cfg.KubectlOutput(t.Context(), "", "get", "clusterrole", "aggregation:"+refusedName, "-o", "jsonpath={.rules[*].resources}")
+		kubectlJSON(t, &cas, "get", "customapiserver", refusedName)
+		return err == nil && strings.Contains(out, "secrets") && findCondition(cas.Status.Conditions, "Ready").Reason != "RulesNotGrantable",
+			fmt.Sprintf("%s %v; %s", out, err, fmtConditions(cas.Status.Conditions))
+	})
+}
+
+// operatorMetrics: the operator's metrics endpoint answers HTTPS only, to a token allowed to GET /metrics.
+func operatorMetrics(t *testing.T) {
+	ip := kubectl(t, "-n", operatorNamespace, "get", "pods", "-l", "app.kubernetes.io/name=aggregation-operator",
+		"-o", "jsonpath={.items[0].status.podIP}")
+	if port := kubectl(t, "-n", operatorNamespace, "get", "service", operatorDeployment+"-metrics-service",
+		"-o", "jsonpath={.spec.ports[0].port}"); port != "8443" {
+		t.Errorf("metrics Service port %q, want 8443", port)
+	}
+	for _, sa := range []string{"e2e-scraper", "e2e-stranger"} {
+		kubectl(t, "-n", "default", "create", "serviceaccount", sa)
+	}
+	kubectl(t, "create", "clusterrolebinding", "e2e-scraper-metrics", "--clusterrole=aggregation-operator-metrics-reader",
+		"--serviceaccount=default:e2e-scraper")
+	t.Cleanup(func() {
+		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "clusterrolebinding", "e2e-scraper-metrics", "--ignore-not-found")
+		_, _ = cfg.KubectlOutput(t.Context(), "", "-n", "default", "delete", "serviceaccount", "e2e-scraper", "e2e-stranger", "--ignore-not-found")
+	})
+	url := "https://" + ip + ":8443/metrics"
+	get := func(token string) (int, string) {
+		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // self-signed; the server's identity is not under test
+		}}
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	scraper := kubectl(t, "-n", "default", "create", "token", "e2e-scraper")
+	eventually(t, time.Minute, "metrics with the metrics-reader token", func() (bool, string) {
+		code, body := get(scraper)
+		return code == http.StatusOK && strings.Contains(body, "controller_runtime_reconcile_total"), fmt.Sprintf("HTTP %d %.200s", code, body)
+	})
+	if code, _ := get(""); code != http.StatusUnauthorized {
+		t.Errorf("no token: HTTP %d, want 401", code)
+	}
+	if code, _ := get(kubectl(t, "-n", "default", "create", "token", "e2e-stranger")); code != http.StatusForbidden {
+		t.Errorf("a token without metrics-reader: HTTP %d, want 403", code)
+	}
+}
