@@ -78,16 +78,12 @@ func saSubject(n names) *rbacv1ac.SubjectApplyConfiguration {
 	return rbacv1ac.Subject().WithKind(rbacv1.ServiceAccountKind).WithName(n.ServiceAccount).WithNamespace(n.Namespace)
 }
 
-// desiredClusterRole holds the tutorial's rules followed by spec.rbac.rules.
-func desiredClusterRole(cas *aggv1alpha1.CustomApiServer, n names) *rbacv1ac.ClusterRoleApplyConfiguration {
+// desiredClusterRole holds the rules every server needs followed by the granted ones of spec.rbac.rules
+// (applyClusterRole decides which).
+func desiredClusterRole(cas *aggv1alpha1.CustomApiServer, n names, granted []rbacv1.PolicyRule) *rbacv1ac.ClusterRoleApplyConfiguration {
 	ac := rbacv1ac.ClusterRole(n.ClusterRole).WithLabels(childLabels(cas)).WithOwnerReferences(ownerRef(cas))
-	for _, r := range baseClusterRules {
+	for _, r := range append(baseClusterRules[:len(baseClusterRules):len(baseClusterRules)], granted...) {
 		ac.WithRules(ruleAC(r))
-	}
-	if cas.Spec.RBAC != nil {
-		for _, r := range cas.Spec.RBAC.Rules {
-			ac.WithRules(ruleAC(rbacv1.PolicyRule(r)))
-		}
 	}
 	return ac
 }

@@ -68,6 +68,7 @@ func TestCreateMakesEveryChild(t *testing.T) {
 		c.Spec.Args = []string{"--source=prometheus=http://prometheus:9090"}
 		c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"list"}}}}
 	})
+	grantRules(t, "create", rbacv1.PolicyRule(cas.Spec.RBAC.Rules[0]))
 	createCAS(t, cas)
 	cas = reconciled(t, cas.Name)
 	if cas.Spec.Replicas != 2 || cas.Spec.SecurePort != 6443 || cas.Spec.APIServices[0].GroupPriorityMinimum != 1000 ||

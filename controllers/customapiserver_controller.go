@@ -114,7 +114,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 		// Never bind rules to, or run pods as, a ServiceAccount that is someone else's.
 		return r.finish(ctx, cas, n, o)
 	}
-	o.record(grantable(a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n))))
+	r.applyClusterRole(ctx, a, cas, n, &o)
 	o.record(a.apply(ctx, newClusterRoleBinding(), desiredClusterRoleBinding(cas, n)))
 	o.record(a.apply(ctx, newClusterRoleBinding(), desiredAuthDelegator(cas, n)))
 	o.record(a.apply(ctx, newRoleBinding(), desiredAuthReader(cas, n)))
@@ -141,6 +141,7 @@ type outcome struct {
 	plan         *certs.Plan       // nil when the certificates could not be made or stored
 	apiConflicts map[string]string // APIService name -> its owner, left untouched
 	conflicts    []string          // other children that belong to someone else, left untouched
+	notGrantable string            // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
 	errs         []error           // failed requests, retried with backoff
 }
 

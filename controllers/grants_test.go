@@ -17,8 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
-
-	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
 // operatorClient is a client for a user holding exactly the operator's generated ClusterRole
@@ -65,9 +63,9 @@ func operatorClient(t *testing.T, user string) client.Client {
 }
 
 // With only its own ClusterRole, the operator can make every RBAC child of a CustomApiServer (RBAC checks
-// that it holds each rule it grants), cannot grant a rule of spec.rbac.rules it does not hold (and says so),
-// and can once a cluster admin gives it that rule (in a cluster: a ClusterRole labelled grantable, aggregated
-// into the operator's grantable-rules ClusterRole).
+// that it holds each rule it grants), cannot grant a rule it does not hold (RBAC refuses; the error says what
+// to check), and can once it holds the rule (in a cluster: the ClusterRole labelled grantable is aggregated
+// into the operator's grantable-rules ClusterRole; here the test binds it directly: no aggregation controller).
 func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	ctx := context.Background()
 	c := operatorClient(t, "operator-without-escalate")
@@ -78,9 +76,10 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &applier{client: c, reader: c, cas: cas}
+	var granted []rbacv1.PolicyRule
 	apply := func() map[string]error {
 		return map[string]error{
-			"ClusterRole":                   a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n)),
+			"ClusterRole":                   a.apply(ctx, newClusterRole(), desiredClusterRole(cas, n, granted)),
 			"ClusterRoleBinding":            a.apply(ctx, newClusterRoleBinding(), desiredClusterRoleBinding(cas, n)),
 			"system:auth-delegator binding": a.apply(ctx, newClusterRoleBinding(), desiredAuthDelegator(cas, n)),
 			"auth-reader RoleBinding":       a.apply(ctx, newRoleBinding(), desiredAuthReader(cas, n)),
@@ -104,9 +103,10 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 		}
 	}
 
-	secrets := aggv1alpha1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get"}}
-	cas.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{secrets}}
-	err := grantable(apply()["ClusterRole"])
+	// A rule made grantable (the operator's own check passes) that the operator does not hold: RBAC refuses.
+	configmaps := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}
+	granted = []rbacv1.PolicyRule{configmaps}
+	err := rbacRefusal(apply()["ClusterRole"])
 	var ng *notGrantable
 	if !errors.As(err, &ng) {
 		t.Fatalf("ClusterRole with a rule the operator lacks: %v, want RBAC's escalation refusal", err)
@@ -114,15 +114,15 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	if got := errorsReason([]error{errors.New("other"), err}); got != ReasonRulesNotGrantable {
 		t.Errorf("Ready reason %s, want %s", got, ReasonRulesNotGrantable)
 	}
-	for _, w := range []string{"spec.rbac.rules asks for permissions the operator does not hold", LabelGrantable, "secrets"} {
+	for _, w := range []string{"RBAC refused to let the operator grant", LabelGrantable, "configmaps"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q: %v", w, err)
 		}
 	}
 
 	grant := &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: "test:grantable-secrets", Labels: map[string]string{LabelGrantable: "true"}},
-		Rules:      []rbacv1.PolicyRule{rbacv1.PolicyRule(secrets)},
+		ObjectMeta: metav1.ObjectMeta{Name: "test:grantable-configmaps", Labels: map[string]string{LabelGrantable: "true"}},
+		Rules:      []rbacv1.PolicyRule{configmaps},
 	}
 	grantBinding := &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: grant.Name},
@@ -140,7 +140,7 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	if err := k8s.Get(ctx, client.ObjectKey{Name: n.ClusterRole}, role); err != nil {
 		t.Fatal(err)
 	}
-	if last := role.Rules[len(role.Rules)-1]; len(last.Resources) != 1 || last.Resources[0] != "secrets" {
-		t.Errorf("ClusterRole's last rule %+v, want the granted secrets rule", last)
+	if last := role.Rules[len(role.Rules)-1]; len(last.Resources) != 1 || last.Resources[0] != "configmaps" {
+		t.Errorf("ClusterRole's last rule %+v, want the granted configmaps rule", last)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/types"
@@ -24,6 +25,7 @@ func TestUnchangedReconcileWritesNothing(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) { testNoWrite(t, newCAS("quiet", "quiet.example.com")) })
 	// Every optional field set: server-side defaulting inside them must not look like drift.
 	t.Run("every option", func(t *testing.T) {
+		grantRules(t, "quiet-full", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}})
 		testNoWrite(t, newCAS("quiet-full", "quiet-full.example.com", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Namespace = "quiet-full-ns"
 			c.Spec.Image, c.Spec.ImagePullPolicy = "registry.example.com/apiserver:1", corev1.PullIfNotPresent

@@ -83,7 +83,7 @@ func TestWhyUnavailable(t *testing.T) {
 		{"ready pods are not described, the unready are, sorted, at most 3", noDeploy, []corev1.Pod{
 			testPod("e", nil), testPod("ok", readyPod), testPod("d", nil), testPod("c", nil), testPod("b", nil),
 			testPod("gone", func(p *corev1.Pod) { p.DeletionTimestamp = &metav1.Time{Time: time.Now()} }),
-		}, nil, []string{"pod b: container", "pod c:", "pod d:", "; 1 more unready pods"}, []string{"pod ok", "pod e", "pod gone"}},
+		}, nil, []string{"; pod b: not ready (Pending); pod c: not ready (Pending); pod d: not ready (Pending); 1 more unready pods"}, []string{"pod ok", "pod e", "pod gone"}},
 		{"a pod without container statuses", noDeploy, []corev1.Pod{testPod("a-1", nil)}, nil, []string{"pod a-1: not ready (Pending)"}, nil},
 		{"long messages are cut", noDeploy, []corev1.Pod{testPod("a-1", withContainer(corev1.ContainerStatus{State: corev1.ContainerState{
 			Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: strings.Repeat("x", 5000)},

@@ -30,6 +30,8 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	switch {
 	case len(o.errs) > 0:
 		reason, msg = errorsReason(o.errs), errors.Join(o.errs...).Error()
+	case o.notGrantable != "":
+		reason, msg = ReasonRulesNotGrantable, o.notGrantable
 	case len(o.conflicts) > 0:
 		reason, msg = ReasonOwnershipConflict, strings.Join(o.conflicts, "; ")
 	}

@@ -192,8 +192,8 @@ type CertificatesSpec struct {
 // RBACSpec extends the apiserver's permissions.
 type RBACSpec struct {
 	// Rules are added to the apiserver's ClusterRole, after the rules every k8s.io/apiserver-based server
-	// needs (which need not be listed here). The operator grants only rules it holds itself: a cluster admin
-	// makes a rule grantable with a ClusterRole labelled aggregation.example.com/grantable: "true".
+	// needs (which need not be listed here). A rule is granted only when a ClusterRole a cluster admin
+	// labelled aggregation.example.com/grantable: "true" covers it; the others are left out (Ready says so).
 	// +optional
 	// +kubebuilder:validation:MaxItems=64
 	Rules []PolicyRule `json:"rules,omitempty"`

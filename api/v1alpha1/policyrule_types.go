@@ -3,9 +3,8 @@ package v1alpha1
 // PolicyRule is one rule of the apiserver's ClusterRole: the fields of rbac/v1 PolicyRule, bounded and
 // without the grants that reach beyond named permissions. Wildcards, and the verbs escalate, bind and
 // impersonate, would let whoever writes a CustomApiServer hand its apiserver (and so its image) more than
-// the rules say; they are refused here, before anything is applied. The operator can grant only rules it
-// holds itself (it has no escalate or bind), so a cluster admin decides which rules are grantable at all
-// (README, "Security model").
+// the rules say; they are refused here, before anything is applied. Beyond that, a cluster admin decides
+// which rules are grantable at all (README, "Security model").
 // +kubebuilder:validation:XValidation:rule="has(self.nonResourceURLs) ? !has(self.apiGroups) && !has(self.resources) && !has(self.resourceNames) : has(self.apiGroups) && has(self.resources)",message="a rule names apiGroups and resources (optionally resourceNames), or nonResourceURLs alone"
 type PolicyRule struct {
 	// Verbs the rule allows, e.g. get, list, watch. Each must be named: '*' is refused, and so are escalate,

@@ -14,9 +14,10 @@ import (
 
 const refusedName = "e2e-refused"
 
-// refusedRules: the operator has no escalate, so a rule of spec.rbac.rules that a cluster admin has not made
-// grantable is refused with a reason that says so; a grantable ClusterRole lets it through. The same server's
-// missing image shows in DeploymentAvailable as the kubelet reports it, not as "see the pods".
+// refusedRules: a rule of spec.rbac.rules that a cluster admin has not made grantable is left out, with a reason
+// that says so; a ClusterRole labelled grantable lets it in, with no other change: the operator, which has no
+// escalate and did not hold the rule, holds it now through its aggregated grantable-rules ClusterRole. The same
+// server's missing image shows in DeploymentAvailable as the kubelet reports it, not as "see the pods".
 func refusedRules(t *testing.T) {
 	kubectlApply(t, `apiVersion: aggregation.example.com/v1alpha1
 kind: CustomApiServer
@@ -28,11 +29,11 @@ spec:
   storage: {embedded: {}}
   apiServices: [{group: refused.example.com, version: v1}]
   rbac:
-    rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+    rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]
 `)
 	t.Cleanup(func() {
 		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "customapiserver", refusedName, "--ignore-not-found", "--timeout=3m")
-		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "clusterrole", "e2e-grantable-secrets", "--ignore-not-found")
+		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "clusterrole", "e2e-grantable-configmaps", "--ignore-not-found")
 	})
 	var cas casStatus
 	eventually(t, 2*time.Minute, "Ready RulesNotGrantable and the image error in DeploymentAvailable", func() (bool, string) {
@@ -43,22 +44,22 @@ spec:
 	})
 	t.Logf("Ready: %s", findCondition(cas.Status.Conditions, "Ready").Message)
 	t.Logf("DeploymentAvailable: %s", findCondition(cas.Status.Conditions, "DeploymentAvailable").Message)
-	if out, _ := cfg.KubectlOutput(t.Context(), "", "get", "clusterrole", "aggregation:"+refusedName, "--ignore-not-found", "-o", "name"); out != "" {
-		t.Errorf("ClusterRole aggregation:%s exists although its rule was not grantable", refusedName)
+	if out := kubectl(t, "get", "clusterrole", "aggregation:"+refusedName, "-o", "jsonpath={.rules[*].resources}"); strings.Contains(out, "configmaps") {
+		t.Errorf("ClusterRole aggregation:%s holds the rule that was not grantable: %s", refusedName, out)
 	}
 
 	// A cluster admin makes the rule grantable; the operator's retries pick it up.
 	kubectlApply(t, `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
-  name: e2e-grantable-secrets
+  name: e2e-grantable-configmaps
   labels: {aggregation.example.com/grantable: "true"}
-rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list, watch]}]
 `)
 	eventually(t, 4*time.Minute, "ClusterRole aggregation:"+refusedName+" with the granted rule", func() (bool, string) {
 		out, err := cfg.KubectlOutput(t.Context(), "", "get", "clusterrole", "aggregation:"+refusedName, "-o", "jsonpath={.rules[*].resources}")
 		kubectlJSON(t, &cas, "get", "customapiserver", refusedName)
-		return err == nil && strings.Contains(out, "secrets") && findCondition(cas.Status.Conditions, "Ready").Reason != "RulesNotGrantable",
+		return err == nil && strings.Contains(out, "configmaps") && findCondition(cas.Status.Conditions, "Ready").Reason != "RulesNotGrantable",
 			fmt.Sprintf("%s %v; %s", out, err, fmtConditions(cas.Status.Conditions))
 	})
 }
