@@ -169,7 +169,7 @@ func containerState(s corev1.ContainerStatus, probeFailure string) string {
 func terminated(t *corev1.ContainerStateTerminated) string {
 	s := fmt.Sprintf("%s (exit code %d)", t.Reason, t.ExitCode)
 	if m := strings.TrimSpace(t.Message); m != "" {
-		s += ": " + cut(m)
+		s += ": " + cutHead(m)
 	}
 	return s
 }
@@ -202,6 +202,15 @@ func cut(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > maxDetail {
 		return strings.ToValidUTF8(s[:maxDetail], "") + "..."
+	}
+	return s
+}
+
+// cutHead is cut keeping the end: a termination message holds the last log lines, and the last is the fatal one.
+func cutHead(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxDetail {
+		return "..." + strings.ToValidUTF8(s[len(s)-maxDetail:], "")
 	}
 	return s
 }

@@ -85,6 +85,10 @@ func TestWhyUnavailable(t *testing.T) {
 			testPod("gone", func(p *corev1.Pod) { p.DeletionTimestamp = &metav1.Time{Time: time.Now()} }),
 		}, nil, []string{"; pod b: not ready (Pending); pod c: not ready (Pending); pod d: not ready (Pending); 1 more unready pods"}, []string{"pod ok", "pod e", "pod gone"}},
 		{"a pod without container statuses", noDeploy, []corev1.Pod{testPod("a-1", nil)}, nil, []string{"pod a-1: not ready (Pending)"}, nil},
+		{"a long termination message keeps its last log line", noDeploy, []corev1.Pod{testPod("a-1", withContainer(corev1.ContainerStatus{
+			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Error", ExitCode: 1,
+				Message: strings.Repeat("I0101 starting\n", 100) + "F0101 storage: dial tcp: connection refused"}},
+		}))}, nil, []string{"terminated: Error (exit code 1): ...", "F0101 storage: dial tcp: connection refused"}, nil},
 		{"long messages are cut", noDeploy, []corev1.Pod{testPod("a-1", withContainer(corev1.ContainerStatus{State: corev1.ContainerState{
 			Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: strings.Repeat("x", 5000)},
 		}}))}, nil, []string{"ErrImagePull: xxx", "..."}, nil},
