@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -34,9 +35,7 @@ spec:
   - {group: `+wardleGroup+`, version: v1beta1}
   args: [--tls-cert-file=/var/run/serving-cert/tls.crt, --tls-private-key-file=/var/run/serving-cert/tls.key]
 `)
-	t.Cleanup(func() {
-		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "customapiserver", wardleName, "--ignore-not-found", "--timeout=3m")
-	})
+	deleteOnCleanup(t, "customapiserver", wardleName, "--timeout=3m")
 	waitAllTrue(t, wardleName, 4*time.Minute)
 	record("sample-apiserver CustomApiServer apply -> Ready", time.Since(start))
 	if r := kubectl(t, "get", "clusterrole", "aggregation:"+wardleName, "-o", "jsonpath={.rules[*].resources}"); !strings.Contains(r, "flowschemas") {
@@ -69,6 +68,27 @@ spec:
 	if err == nil || !strings.Contains(out+err.Error(), `violates PodSecurity "restricted`) {
 		t.Errorf("a privileged pod in %s: %v %s, want a PodSecurity refusal", wardleNS, err, out)
 	}
+	deleteCustomApiServer(t, wardleName, "v1alpha1."+wardleGroup, "v1beta1."+wardleGroup)
+}
+
+// deleteCustomApiServer deletes name and checks its APIServices went with it: one left behind, unavailable,
+// would break discovery, and with it namespace deletion, for the rest of the suite.
+func deleteCustomApiServer(t *testing.T, name string, apiServices ...string) {
+	t.Helper()
+	kubectl(t, "delete", "customapiserver", name, "--timeout=3m")
+	for _, s := range apiServices {
+		if out, _ := cfg.KubectlOutput(t.Context(), "", "get", "apiservice", s, "--ignore-not-found", "-o", "name"); out != "" {
+			t.Errorf("APIService %s still exists after CustomApiServer %s was deleted", s, name)
+		}
+	}
+}
+
+// deleteOnCleanup runs `kubectl delete --ignore-not-found args...` when the test ends, however it ends
+// (t.Context() is canceled by then, so it cannot be used there).
+func deleteOnCleanup(t *testing.T, args ...string) {
+	t.Cleanup(func() {
+		_, _ = cfg.KubectlOutput(context.Background(), "", append([]string{"delete", "--ignore-not-found"}, args...)...)
+	})
 }
 
 // waitAllTrue waits until CustomApiServer name has every condition True.

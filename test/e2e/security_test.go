@@ -31,10 +31,8 @@ spec:
   rbac:
     rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]
 `)
-	t.Cleanup(func() {
-		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "customapiserver", refusedName, "--ignore-not-found", "--timeout=3m")
-		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "clusterrole", "e2e-grantable-configmaps", "--ignore-not-found")
-	})
+	deleteOnCleanup(t, "clusterrole", "e2e-grantable-configmaps")
+	deleteOnCleanup(t, "customapiserver", refusedName, "--timeout=3m")
 	var cas casStatus
 	eventually(t, 2*time.Minute, "Ready RulesNotGrantable and the image error in DeploymentAvailable", func() (bool, string) {
 		kubectlJSON(t, &cas, "get", "customapiserver", refusedName)
@@ -62,6 +60,7 @@ rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list, watch]}]
 		return err == nil && strings.Contains(out, "configmaps") && findCondition(cas.Status.Conditions, "Ready").Reason != "RulesNotGrantable",
 			fmt.Sprintf("%s %v; %s", out, err, fmtConditions(cas.Status.Conditions))
 	})
+	deleteCustomApiServer(t, refusedName, "v1.refused.example.com")
 }
 
 // operatorMetrics: the operator's metrics endpoint answers HTTPS only, to a token allowed to GET /metrics.
@@ -77,10 +76,8 @@ func operatorMetrics(t *testing.T) {
 	}
 	kubectl(t, "create", "clusterrolebinding", "e2e-scraper-metrics", "--clusterrole=aggregation-operator-metrics-reader",
 		"--serviceaccount=default:e2e-scraper")
-	t.Cleanup(func() {
-		_, _ = cfg.KubectlOutput(t.Context(), "", "delete", "clusterrolebinding", "e2e-scraper-metrics", "--ignore-not-found")
-		_, _ = cfg.KubectlOutput(t.Context(), "", "-n", "default", "delete", "serviceaccount", "e2e-scraper", "e2e-stranger", "--ignore-not-found")
-	})
+	deleteOnCleanup(t, "clusterrolebinding", "e2e-scraper-metrics")
+	deleteOnCleanup(t, "-n", "default", "serviceaccount", "e2e-scraper", "e2e-stranger")
 	url := "https://" + ip + ":8443/metrics"
 	get := func(token string) (int, string) {
 		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
