@@ -20,6 +20,8 @@ DISTRIBUTION_VERSION ?= v3.1.2
 UROOT_VERSION ?= v0.16.0
 GRPC_HEALTH_PROBE_VERSION ?= v0.4.62
 HELM_VERSION ?= v3.22.0
+# The stock k8s.io/sample-apiserver the e2e suite runs as a CustomApiServer (any k8s.io/apiserver server must work).
+SAMPLE_APISERVER_VERSION ?= v0.37.2
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
@@ -33,6 +35,7 @@ BUNDLE_CHANNEL ?= stable-v0
 # OCI labels of the images (org.opencontainers.image.source, .revision), as the Dockerfile's SOURCE and REVISION.
 IMAGE_SOURCE ?= https://example.com/aggregation-operator
 IMAGE_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SAMPLE_APISERVER_IMG ?= $(REGISTRY)/sample-apiserver:$(SAMPLE_APISERVER_VERSION)
 
 # Link-time version: the operator's default apiserver image follows its own version.
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
@@ -51,6 +54,7 @@ KUBECTL ?= $(KUBE_BIN)/kubectl
 OPM ?= $(LOCALBIN)/opm-$(OPM_VERSION)
 OLM_BIN ?= $(LOCALBIN)/olm-$(OLM_VERSION)
 DISTRIBUTION ?= $(LOCALBIN)/registry-$(DISTRIBUTION_VERSION)
+SAMPLE_APISERVER ?= $(LOCALBIN)/sample-apiserver-$(SAMPLE_APISERVER_VERSION)
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
@@ -108,9 +112,11 @@ test: manifests generate fmt vet kube-binaries prometheus opm helm kustomize ## 
 	cd hack/dockerfilecheck && go test ./... -count=1
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
+# The suite also runs k8s.io/sample-apiserver, so its image is built along with the others (for this target only).
+test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG)
+test-e2e: kube-binaries sample-apiserver images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
-	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
+	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
 	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) OLM_VERSION=$(OLM_VERSION) OPM_VERSION=$(OPM_VERSION) \
 	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 50m $(E2E_FLAGS)
@@ -167,7 +173,7 @@ undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cl
 images: kube-binaries ca-certificates ## Build the operator, apiserver (the Dockerfile's targets), sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
 	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
 		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN) \
-		-version $(VERSION) -source $(IMAGE_SOURCE) -revision $(IMAGE_REVISION)
+		-version $(VERSION) -source $(IMAGE_SOURCE) -revision $(IMAGE_REVISION) $(IMAGES_FLAGS)
 
 ##@ OLM
 
@@ -229,6 +235,13 @@ $(DISTRIBUTION):
 .PHONY: ca-certificates
 ca-certificates: ## Install Debian's ca-certificates when missing (the images carry its CA bundle).
 	@[ -f /etc/ssl/certs/ca-certificates.crt ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null; }
+
+.PHONY: sample-apiserver
+sample-apiserver: $(SAMPLE_APISERVER) ## Build the stock k8s.io/sample-apiserver (static) into bin/ for the e2e suite (~7 min the first time).
+$(SAMPLE_APISERVER):
+	@echo "Building k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION)"
+	@tmp=$$(mktemp -d) && CGO_ENABLED=0 GOBIN=$$tmp go install k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION) && \
+		mv $$tmp/sample-apiserver $@ && rmdir $$tmp
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.

@@ -76,6 +76,8 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.namespace")))).
 		WithLivenessProbe(httpsProbe("/livez", 3)).
 		WithReadinessProbe(httpsProbe("/readyz", 1)).
+		// A crash's last log lines land in the pod status, and from there in DeploymentAvailable's message.
+		WithTerminationMessagePolicy(corev1.TerminationMessageFallbackToLogsOnError).
 		WithSecurityContext(corev1ac.SecurityContext().
 			WithRunAsNonRoot(true).
 			WithRunAsUser(nonRootUID).

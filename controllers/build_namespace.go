@@ -22,10 +22,15 @@ import (
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
+// podSecurityEnforce makes Pod Security admission hold every pod of a namespace we create to the
+// "restricted" profile; the apiserver's pods meet it (desiredDeployment), anything else is refused.
+var podSecurityEnforce = map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}
+
 // desiredNamespace is applied only when the namespace is absent or already ours.
 func desiredNamespace(cas *aggv1alpha1.CustomApiServer, n names) *corev1ac.NamespaceApplyConfiguration {
 	return corev1ac.Namespace(n.Namespace).
 		WithLabels(childLabels(cas)).
+		WithLabels(podSecurityEnforce).
 		WithOwnerReferences(ownerRef(cas))
 }
 

@@ -23,8 +23,13 @@ import (
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
-// baseClusterRules are the tutorial's rules: what k8s.io/apiserver reads for namespace lifecycle,
-// admission webhooks and delegated authorization.
+// baseClusterRules are what any k8s.io/apiserver (1.30+) server reads with its default options, so a stock
+// server runs with no spec.rbac.rules: namespaces (NamespaceLifecycle admission), admission webhook and
+// admission policy configurations (the webhook, ValidatingAdmissionPolicy and MutatingAdmissionPolicy
+// plugins, GA in 1.30 and 1.36) and API Priority and Fairness' flow schemas and priority levels. Their
+// informers gate /readyz (informer-sync, the priority-and-fairness post-start hooks): without list/watch
+// a server never becomes ready. SubjectAccessReview is for delegated authorization.
+// The operator holds each of these itself (it grants nothing it does not hold; see +kubebuilder:rbac below).
 var baseClusterRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
 	{
@@ -33,7 +38,33 @@ var baseClusterRules = []rbacv1.PolicyRule{
 		Verbs:     []string{"get", "list", "watch"},
 	},
 	{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"subjectaccessreviews"}, Verbs: []string{"create"}},
+	{
+		APIGroups: []string{"admissionregistration.k8s.io"},
+		Resources: []string{
+			"validatingadmissionpolicies", "validatingadmissionpolicybindings",
+			"mutatingadmissionpolicies", "mutatingadmissionpolicybindings",
+		},
+		Verbs: []string{"list", "watch"},
+	},
+	{
+		APIGroups: []string{"flowcontrol.apiserver.k8s.io"},
+		Resources: []string{"flowschemas", "prioritylevelconfigurations"},
+		Verbs:     []string{"list", "watch"},
+	},
 }
+
+// The operator holds every rule it grants: RBAC then lets it create the ClusterRole, Role and bindings
+// without the escalate and bind verbs (which would let it grant anything).
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=mutatingwebhookconfigurations;validatingwebhookconfigurations,verbs=get;list;watch
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingadmissionpolicies;validatingadmissionpolicybindings;mutatingadmissionpolicies;mutatingadmissionpolicybindings,verbs=list;watch
+// +kubebuilder:rbac:groups=flowcontrol.apiserver.k8s.io,resources=flowschemas;prioritylevelconfigurations,verbs=list;watch
+// system:auth-delegator's rules, and extension-apiserver-authentication-reader's (in kube-system):
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+// +kubebuilder:rbac:groups="",resources=configmaps,resourceNames=extension-apiserver-authentication,verbs=get;list;watch
+// namespacedRules, in whichever namespace the apiserver runs:
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update
+// +kubebuilder:rbac:groups="",resources=events,verbs=create
 
 // namespacedRules let the apiserver elect a leader and record events in its own namespace.
 var namespacedRules = []rbacv1.PolicyRule{
@@ -63,16 +94,12 @@ func saSubject(n names) *rbacv1ac.SubjectApplyConfiguration {
 	return rbacv1ac.Subject().WithKind(rbacv1.ServiceAccountKind).WithName(n.ServiceAccount).WithNamespace(n.Namespace)
 }
 
-// desiredClusterRole holds the tutorial's rules followed by spec.rbac.rules.
-func desiredClusterRole(cas *aggv1alpha1.CustomApiServer, n names) *rbacv1ac.ClusterRoleApplyConfiguration {
+// desiredClusterRole holds the rules every server needs followed by the granted ones of spec.rbac.rules
+// (applyClusterRole decides which).
+func desiredClusterRole(cas *aggv1alpha1.CustomApiServer, n names, granted []rbacv1.PolicyRule) *rbacv1ac.ClusterRoleApplyConfiguration {
 	ac := rbacv1ac.ClusterRole(n.ClusterRole).WithLabels(childLabels(cas)).WithOwnerReferences(ownerRef(cas))
-	for _, r := range baseClusterRules {
+	for _, r := range append(baseClusterRules[:len(baseClusterRules):len(baseClusterRules)], granted...) {
 		ac.WithRules(ruleAC(r))
-	}
-	if cas.Spec.RBAC != nil {
-		for _, r := range cas.Spec.RBAC.Rules {
-			ac.WithRules(ruleAC(r))
-		}
 	}
 	return ac
 }

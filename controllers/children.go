@@ -33,10 +33,9 @@ import (
 // +kubebuilder:rbac:groups="",resources=namespaces;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
-// The operator grants the apiserver rules it may not hold itself (spec.rbac.rules, system:auth-delegator),
-// which RBAC allows only with escalate and bind on the role kinds.
-// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles;roles,verbs=get;list;watch;create;update;patch;delete;escalate;bind
-// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterrolebindings;rolebindings,verbs=get;list;watch;create;update;patch;delete
+// No escalate or bind: the operator grants only rules it holds (build_rbac.go), so RBAC's own escalation
+// check bounds what a CustomApiServer can hand its apiserver.
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles;roles;clusterrolebindings;rolebindings,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apiregistration.k8s.io,resources=apiservices,verbs=get;list;watch;create;update;patch;delete
 
 // reconcilePDB keeps a PodDisruptionBudget while replicas > 1 and removes ours otherwise (a PDB with

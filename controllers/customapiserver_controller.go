@@ -52,6 +52,8 @@ type Reconciler struct {
 
 	// applied lets an unchanged child's apply be skipped.
 	applied appliedCache
+	// OperatorNamespace is where the operator runs (empty outside a cluster); no apiserver may run there.
+	OperatorNamespace string
 }
 
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers,verbs=get;list;watch;update;patch
@@ -113,6 +115,10 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	cas.Status.Namespace, cas.Status.Image = n.Namespace, image
 
 	var o outcome
+	if msg := namespaceNotAllowed(n.Namespace, r.OperatorNamespace); msg != "" {
+		setReady(cas, aggv1alpha1.ReasonNamespaceNotAllowed, msg)
+		return reconcile.Result{}, nil, nil
+	}
 	if err := ensureNamespace(ctx, a, cas, n); err != nil {
 		o.errs = append(o.errs, err)
 		return r.finish(ctx, cas, n, o)
@@ -123,8 +129,13 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	setCertificatesReady(cas, err)
 	o.record(err)
 
-	o.record(a.apply(ctx, desiredServiceAccount(cas, n)))
-	o.record(a.apply(ctx, desiredClusterRole(cas, n)))
+	saErr := a.apply(ctx, desiredServiceAccount(cas, n))
+	o.record(saErr)
+	if errors.As(saErr, new(*ownerConflict)) {
+		// Never bind rules to, or run pods as, a ServiceAccount that is someone else's.
+		return r.finish(ctx, cas, n, o)
+	}
+	r.applyClusterRole(ctx, a, cas, n, &o)
 	o.record(a.apply(ctx, desiredClusterRoleBinding(cas, n)))
 	o.record(a.apply(ctx, desiredAuthDelegator(cas, n)))
 	o.record(a.apply(ctx, desiredAuthReader(cas, n)))
@@ -151,6 +162,7 @@ type outcome struct {
 	plan         *certs.Plan       // nil when the certificates could not be made or stored
 	apiConflicts map[string]string // APIService name -> its owner, left untouched
 	conflicts    []string          // other children that belong to someone else, left untouched
+	notGrantable string            // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
 	errs         []error           // failed requests, retried with backoff
 }
 

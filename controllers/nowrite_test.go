@@ -44,6 +44,7 @@ func TestUnchangedReconcileWritesNothing(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) { testNoWrite(t, newCAS("quiet", "quiet.example.com")) })
 	// Every optional field set: server-side defaulting inside them must not look like drift.
 	t.Run("every option", func(t *testing.T) {
+		grantRules(t, "quiet-full", rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}})
 		testNoWrite(t, newCAS("quiet-full", "quiet-full.example.com", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Namespace = "quiet-full-ns"
 			c.Spec.Image, c.Spec.ImagePullPolicy = "registry.example.com/apiserver:1", corev1.PullIfNotPresent
@@ -61,7 +62,7 @@ func TestUnchangedReconcileWritesNothing(t *testing.T) {
 				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"amd64", "arm64"}}}}},
 			}}}
 			c.Spec.PriorityClassName = "system-cluster-critical"
-			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}}
+			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}}}}
 			c.Spec.APIServices = append(c.Spec.APIServices, aggv1alpha1.APIServiceSpec{Group: "quiet-full.example.com", Version: "v2beta1", GroupPriorityMinimum: 2000, VersionPriority: 20})
 		}))
 	})

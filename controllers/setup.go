@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -44,7 +45,8 @@ const indexAPIServiceNames = "spec.apiServices.name"
 
 // CacheOptions keeps only our children in the cache (they carry LabelOwner), not every Secret and
 // Deployment of the cluster. A cache miss is confirmed with an uncached read before anything is created.
-// APIServices are cached whole: there are few, and conflicts must be seen.
+// APIServices are cached whole: there are few, and conflicts must be seen. So are ClusterRoles: the ones
+// labelled grantable decide what spec.rbac.rules may have (guards.go).
 func CacheOptions() cache.Options {
 	req, err := labels.NewRequirement(LabelOwner, selection.Exists, nil)
 	if err != nil {
@@ -54,7 +56,7 @@ func CacheOptions() cache.Options {
 	byObject := map[client.Object]cache.ByObject{}
 	for _, o := range []client.Object{
 		&corev1.Namespace{}, &corev1.ServiceAccount{}, &corev1.Secret{}, &corev1.Service{}, &appsv1.Deployment{},
-		&policyv1.PodDisruptionBudget{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
+		&policyv1.PodDisruptionBudget{}, &corev1.Pod{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
 	} {
 		byObject[o] = ours
 	}
@@ -88,6 +90,8 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		Owns(&rbacv1.Role{}).
 		Owns(&rbacv1.RoleBinding{}).
 		Watches(&apiregv1.APIService{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersFor)).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(customApiServerOfPod)).
+		Watches(&rbacv1.ClusterRole{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersWithRules), builder.WithPredicates(grantableChanged)).
 		Complete(r)
 	if err != nil {
 		return fmt.Errorf("building the customapiserver controller: %w", err)

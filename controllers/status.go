@@ -47,7 +47,9 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	reason, msg := "", ""
 	switch {
 	case len(o.errs) > 0:
-		reason, msg = aggv1alpha1.ReasonReconcileError, errors.Join(o.errs...).Error()
+		reason, msg = errorsReason(o.errs), errors.Join(o.errs...).Error()
+	case o.notGrantable != "":
+		reason, msg = aggv1alpha1.ReasonRulesNotGrantable, o.notGrantable
 	case len(o.conflicts) > 0:
 		reason, msg = aggv1alpha1.ReasonOwnershipConflict, strings.Join(o.conflicts, "; ")
 	}
@@ -90,7 +92,7 @@ func (r *Reconciler) observeDeployment(ctx context.Context, cas *aggv1alpha1.Cus
 		setDeploymentAvailable(cas, true, aggv1alpha1.ReasonAvailable, msg)
 		return
 	}
-	setDeploymentAvailable(cas, false, aggv1alpha1.ReasonDeploymentUnavailable, msg)
+	setDeploymentAvailable(cas, false, aggv1alpha1.ReasonDeploymentUnavailable, msg+r.podsReport(ctx, cas, n, d))
 }
 
 // deploymentAvailable is true when the Deployment controller says Available and the rollout is current.

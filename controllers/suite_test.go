@@ -60,7 +60,11 @@ var (
 	}
 )
 
-const testImage = "local.test/metricsnapshot-apiserver:test"
+const (
+	testImage = "local.test/metricsnapshot-apiserver:test"
+	// testOperatorNamespace is where the suite's operator "runs": no apiserver may go there.
+	testOperatorNamespace = "aggregation-operator-system"
+)
 
 func TestMain(m *testing.M) {
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
@@ -115,7 +119,7 @@ func runSuite(bin string) (stop func(), err error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage,
-		Recorder: mgr.GetEventRecorder(EventSource)}
+		Recorder: mgr.GetEventRecorder(EventSource), OperatorNamespace: testOperatorNamespace}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		cancel()
 		stopEnv()

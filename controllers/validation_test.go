@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,15 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 		return &metav1.Duration{Duration: d}
 	}
 	api := func(c *aggv1alpha1.CustomApiServer) *aggv1alpha1.APIServiceSpec { return &c.Spec.APIServices[0] }
+	// rule sets spec.rbac.rules to a valid rule followed by r, so errors must name rules[1].
+	rule := func(r aggv1alpha1.PolicyRule) func(*aggv1alpha1.CustomApiServer) {
+		return func(c *aggv1alpha1.CustomApiServer) {
+			ok := aggv1alpha1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}
+			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{ok, r}}
+		}
+	}
+	core := []string{""}
+	many := func(n int, s string) []string { return slices.Repeat([]string{s}, n) }
 	tests := []struct {
 		name   string
 		mutate func(*aggv1alpha1.CustomApiServer)
@@ -111,6 +121,44 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 			[]string{"spec.namespace", "should match"}},
 		{"name not a DNS label starting with a letter", func(c *aggv1alpha1.CustomApiServer) { c.Name = "1metrics" },
 			[]string{"metadata.name must be a DNS label"}},
+
+		// Security model: no namespace of the cluster's own, no rule reaching beyond named permissions.
+		{"namespace kube-system", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Namespace = "kube-system" },
+			[]string{"spec.namespace", "must not be kube-system, kube-public, kube-node-lease"}},
+		{"namespace kube-node-lease", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Namespace = "kube-node-lease" },
+			[]string{"spec.namespace", "must not be kube-system"}},
+		{"named kube-public without spec.namespace", func(c *aggv1alpha1.CustomApiServer) { c.Name = "kube-public" },
+			[]string{"spec.namespace", "runs in a namespace named after the CustomApiServer", "set spec.namespace"}},
+		{"verb *", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"pods"}, Verbs: []string{"get", "*"}}),
+			[]string{"spec.rbac.rules[1].verbs", "verbs must be named", "'*' grants every verb"}},
+		{"verb escalate", rule(aggv1alpha1.PolicyRule{APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"clusterroles"}, Verbs: []string{"escalate"}}),
+			[]string{"spec.rbac.rules[1].verbs", "escalate, bind and impersonate are not allowed"}},
+		{"verb bind", rule(aggv1alpha1.PolicyRule{APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"clusterroles"}, Verbs: []string{"bind"}}),
+			[]string{"spec.rbac.rules[1].verbs", "escalate, bind and impersonate are not allowed"}},
+		{"verb impersonate in capitals", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"users"}, Verbs: []string{"IMPERSONATE"}}),
+			[]string{"spec.rbac.rules[1].verbs", "escalate, bind and impersonate are not allowed"}},
+		{"apiGroup *", rule(aggv1alpha1.PolicyRule{APIGroups: []string{"*"}, Resources: []string{"pods"}, Verbs: []string{"get"}}),
+			[]string{"spec.rbac.rules[1].apiGroups", "'*' grants every group"}},
+		{"resource *", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"*"}, Verbs: []string{"get"}}),
+			[]string{"spec.rbac.rules[1].resources", "'*' and '*/<subresource>' grant every resource"}},
+		{"resource */scale", rule(aggv1alpha1.PolicyRule{APIGroups: []string{"apps"}, Resources: []string{"*/scale"}, Verbs: []string{"update"}}),
+			[]string{"spec.rbac.rules[1].resources", "grant every resource"}},
+		{"resourceName *", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"configmaps"}, ResourceNames: []string{"*"}, Verbs: []string{"get"}}),
+			[]string{"spec.rbac.rules[1].resourceNames", "omit resourceNames to cover every name"}},
+		{"nonResourceURL prefix wildcard", rule(aggv1alpha1.PolicyRule{NonResourceURLs: []string{"/apis/*"}, Verbs: []string{"get"}}),
+			[]string{"spec.rbac.rules[1].nonResourceURLs", "must be exact paths"}},
+		{"resources and nonResourceURLs in one rule", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"pods"}, NonResourceURLs: []string{"/healthz"}, Verbs: []string{"get"}}),
+			[]string{"spec.rbac.rules[1]", "a rule names apiGroups and resources (optionally resourceNames), or nonResourceURLs alone"}},
+		{"resources without apiGroups", rule(aggv1alpha1.PolicyRule{Resources: []string{"pods"}, Verbs: []string{"get"}}),
+			[]string{"spec.rbac.rules[1]", "a rule names apiGroups and resources"}},
+		{"no verbs", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"pods"}, Verbs: []string{}}),
+			[]string{"spec.rbac.rules[1].verbs", "at least 1"}},
+		{"too many verbs", rule(aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"pods"}, Verbs: many(17, "get")}),
+			[]string{"spec.rbac.rules[1].verbs", "at most 16 items"}},
+		{"too many rules", func(c *aggv1alpha1.CustomApiServer) {
+			r := aggv1alpha1.PolicyRule{APIGroups: core, Resources: []string{"pods"}, Verbs: []string{"get"}}
+			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: slices.Repeat([]aggv1alpha1.PolicyRule{r}, 65)}
+		}, []string{"spec.rbac.rules", "at most 64 items"}},
 	}
 	if len(tests) < 15 {
 		t.Fatalf("only %d cases", len(tests))

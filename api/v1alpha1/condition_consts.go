@@ -58,6 +58,15 @@ const (
 	ReasonReconcileError = "ReconcileError"
 	// ReasonPending: a condition Ready summarises has not been reported yet (Ready).
 	ReasonPending = "Pending"
+	// What the operator refuses to do for a CustomApiServer beyond what the CRD refuses (README, "Security model"):
+	// ReasonNamespaceNotAllowed (Ready): the apiserver would run in the operator's own namespace, next to the
+	// operator's ServiceAccount and Secrets. The CRD cannot refuse it (only the operator knows where it runs),
+	// so the operator creates nothing and says so.
+	ReasonNamespaceNotAllowed = "NamespaceNotAllowed"
+	// ReasonRulesNotGrantable (Ready): a rule of spec.rbac.rules is not covered by any ClusterRole a cluster
+	// admin labelled grantable, so the apiserver's ClusterRole goes without it; or RBAC refused the ClusterRole
+	// because the operator does not hold a rule (it has no escalate).
+	ReasonRulesNotGrantable = "RulesNotGrantable"
 )
 
 // Event reasons of the events the operator records on a CustomApiServer (events.k8s.io/v1). Events are

@@ -18,7 +18,6 @@ package v1alpha1
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -28,11 +27,14 @@ import (
 // +kubebuilder:validation:XValidation:rule="has(oldSelf.namespace) == has(self.namespace)",message="namespace is immutable: create a new CustomApiServer to move it",fieldPath=".namespace"
 type CustomApiServerSpec struct {
 	// Namespace the apiserver runs in. Defaults to the CustomApiServer's name. It is created (and owned)
-	// when absent; an existing namespace is used as is.
+	// when absent, with Pod Security "restricted" enforced; an existing namespace is used as is. kube-*
+	// namespaces are refused here; the operator's own namespace is refused by the operator (condition Ready,
+	// reason NamespaceNotAllowed), since only the operator knows where it runs.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="namespace is immutable: create a new CustomApiServer to move it"
+	// +kubebuilder:validation:XValidation:rule="!self.startsWith('kube-')",message="namespace must not be kube-system, kube-public, kube-node-lease or another kube- namespace: those are the cluster's own"
 	Namespace string `json:"namespace,omitempty"`
 
 	// Image of the apiserver. Defaults to the MetricSnapshot apiserver image of the operator's own release
@@ -205,10 +207,12 @@ type CertificatesSpec struct {
 
 // RBACSpec extends the apiserver's permissions.
 type RBACSpec struct {
-	// Rules are added to the apiserver's ClusterRole (after the rules every aggregated server needs).
+	// Rules are added to the apiserver's ClusterRole, after the rules every k8s.io/apiserver-based server
+	// needs (which need not be listed here). A rule is granted only when a ClusterRole a cluster admin
+	// labelled aggregation.example.com/grantable: "true" covers it; the others are left out (Ready says so).
 	// +optional
 	// +kubebuilder:validation:MaxItems=64
-	Rules []rbacv1.PolicyRule `json:"rules,omitempty"`
+	Rules []PolicyRule `json:"rules,omitempty"`
 }
 
 // CustomApiServerStatus is what the operator observed.
@@ -296,6 +300,7 @@ type CertificatesStatus struct {
 // +kubebuilder:printcolumn:name="Cert-Expiry",type=string,JSONPath=`.status.certificates.servingNotAfter`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:validation:XValidation:rule="has(self.spec.namespace) || !self.metadata.name.startsWith('kube-')",message="without spec.namespace the apiserver runs in a namespace named after the CustomApiServer, and kube- namespaces (kube-system, kube-public, kube-node-lease) are the cluster's own: set spec.namespace or choose another name",fieldPath=".spec.namespace"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 56 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label of at most 56 characters starting with a letter (it names the Service, and the default namespace)"
 type CustomApiServer struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -34,7 +34,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/controllers"
@@ -56,7 +55,9 @@ func main() {
 // --kubeconfig, $KUBECONFIG, the in-cluster config or ~/.kube/config, in that order.
 func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("operator", flag.ContinueOnError)
-	metricsAddr := fs.String("metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint (0 turns it off).")
+	metricsAddr := fs.String("metrics-bind-address", ":8443", "Address of the Prometheus metrics endpoint (0 turns it off).")
+	metricsSecure := fs.Bool("metrics-secure", true, "Serve metrics over HTTPS to authenticated, authorized callers only; false serves plain HTTP to anyone (local runs).")
+	metricsCertDir := fs.String("metrics-cert-dir", "", "Directory with tls.crt and tls.key for the metrics endpoint (default: a self-signed certificate).")
 	probeAddr := fs.String("health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	leaderElect := fs.Bool("leader-elect", false, "Elect a leader so only one replica reconciles.")
 	image := fs.String("apiserver-image", version.APIServerImage(), "Apiserver image for CustomApiServers without spec.image.")
@@ -90,7 +91,7 @@ func run(ctx context.Context, args []string) error {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controllers.CacheOptions(),
-		Metrics:                metricsserver.Options{BindAddress: *metricsAddr},
+		Metrics:                metricsOptions(*metricsAddr, *metricsSecure, *metricsCertDir),
 		HealthProbeBindAddress: *probeAddr,
 		LeaderElection:         *leaderElect,
 		LeaderElectionID:       "aggregation-operator.aggregation.example.com",
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string) error {
 		Clock:        clock.RealClock{},
 		DefaultImage: *image,
 		Recorder:     mgr.GetEventRecorder(controllers.EventSource),
+		// No apiserver may run next to the operator's ServiceAccount and Secrets.
+		OperatorNamespace: operatorNamespace(),
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up controller: %w", err)

@@ -109,16 +109,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 		}
 		return nil
 	})
-	testutil.Eventually(t, 30*time.Second, "reconcile metrics", func(context.Context) error {
-		body, err := get("http://" + metrics + "/metrics")
-		if err != nil {
-			return err
-		}
-		if !strings.Contains(body, `controller_runtime_reconcile_total{controller="customapiserver"`) {
-			return fmt.Errorf("no reconcile metrics for the customapiserver controller")
-		}
-		return nil
-	})
+	checkMetricsAuth(t, cfg, metrics)
 
 	cancel()
 	stopped = true

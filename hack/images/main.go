@@ -37,7 +37,9 @@ import (
 
 type options struct {
 	out, operatorImage, apiserverImage, ldflags, kubeBin, caFile string
-	release                                                      release
+	// sampleBin, when set, adds an image of k8s.io/sample-apiserver (the e2e suite runs it).
+	sampleBin, sampleImage string
+	release                release
 }
 
 func main() {
@@ -51,6 +53,8 @@ func main() {
 	flag.StringVar(&o.release.Version, "version", "v0.1.0", "release version (label org.opencontainers.image.version)")
 	flag.StringVar(&o.release.Source, "source", "https://example.com/aggregation-operator", "source location (label org.opencontainers.image.source)")
 	flag.StringVar(&o.release.Revision, "revision", "unknown", "commit built (label org.opencontainers.image.revision)")
+	flag.StringVar(&o.sampleBin, "sample-apiserver", "", "static k8s.io/sample-apiserver binary (make sample-apiserver); its image is built only when set")
+	flag.StringVar(&o.sampleImage, "sample-apiserver-image", "local.test/sample-apiserver:v0.37.2", "sample-apiserver image reference")
 	describeOnly := flag.Bool("describe", false, "print the Dockerfile targets' image definitions as JSON and exit")
 	flag.Parse()
 	var err error
@@ -65,6 +69,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "images:", err)
 		os.Exit(1)
 	}
+}
+
+// prebuilt is the image of a binary built elsewhere, or none when binary is empty.
+func prebuilt(ref, binary, entrypoint string) []imageSpec {
+	if binary == "" {
+		return nil
+	}
+	return []imageSpec{{Ref: ref, Binary: binary, Entrypoint: entrypoint}}
 }
 
 func run(o options) error {
@@ -98,6 +110,7 @@ func run(o options) error {
 			imageSpec{Ref: cluster.CoreDNSImage, Binary: filepath.Join(o.kubeBin, "coredns"), Entrypoint: "/coredns"},
 		)
 	}
+	specs = append(specs, prebuilt(o.sampleImage, o.sampleBin, "/sample-apiserver")...)
 	for _, s := range specs {
 		path := filepath.Join(o.out, cluster.TarballName(s.Ref))
 		if err := writeImage(s, o.caFile, path); err != nil {

@@ -78,7 +78,12 @@ func deletion(t *testing.T) {
 	// With no unavailable APIService left, namespace deletion completes (no discovery failure).
 	start := time.Now()
 	failure := watchDiscoveryFailure(t, sampleNS)
-	kubectl(t, "delete", "namespace", sampleNS, "--timeout=2m")
+	if out, err := cfg.KubectlOutput(t.Context(), "", "delete", "namespace", sampleNS, "--timeout=110s"); err != nil {
+		status, _ := cfg.KubectlOutput(t.Context(), "", "get", "namespace", sampleNS, "-o",
+			`jsonpath={range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{"\n"}{end}`)
+		left, _ := cfg.KubectlOutput(t.Context(), "", "-n", sampleNS, "get", "all", "-o", "wide")
+		t.Fatalf("deleting namespace %s: %v %s\nnamespace conditions:\n%s\nleft in it:\n%s", sampleNS, err, out, status, left)
+	}
 	record("namespace deletion after CustomApiServer deletion", time.Since(start))
 	if msg := failure(); msg != "" {
 		t.Errorf("namespace %s reported NamespaceDeletionDiscoveryFailure while deleting: %s", sampleNS, msg)

@@ -25,7 +25,6 @@ import (
 	"testing"
 	"time"
 
-	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/internal/testutil"
 )
 
@@ -55,16 +54,7 @@ spec:
 		// A failed check must not leave a second server behind for the deletion step.
 		_, _ = cfg.KubectlOutput(context.Background(), "", "delete", "customapiserver", embeddedName, "--ignore-not-found", "--timeout=3m")
 	})
-	var cas casStatus
-	testutil.Eventually(t, 3*time.Minute, embeddedName+" Ready with every condition True", func(context.Context) error {
-		kubectlJSON(t, &cas, "get", "customapiserver", embeddedName)
-		for _, typ := range []string{aggv1alpha1.ConditionReady, aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable} {
-			if findCondition(cas.Status.Conditions, typ).Status != "True" {
-				return errors.New(fmtConditions(cas.Status.Conditions))
-			}
-		}
-		return nil
-	})
+	waitAllTrue(t, embeddedName, 3*time.Minute)
 	for _, svc := range []string{widgetsService, apiService} {
 		if st := kubectl(t, "get", "apiservice", svc, "-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`); st != "True" {
 			t.Errorf("APIService %s Available=%q with both servers running, want True", svc, st)
