@@ -7,6 +7,8 @@ KUBE_VERSION ?= v1.37.2
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 # kustomize v5.8.2+ needs Go >= 1.27.
 KUSTOMIZE_VERSION ?= v5.8.1
+# cert-manager test bed; v1.21's controller needs a Venafi zip the module proxy refuses.
+CERT_MANAGER_VERSION ?= v1.20.3
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
@@ -26,6 +28,7 @@ KUBE_BIN ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 KUBECTL ?= $(KUBE_BIN)/kubectl
+CERT_MANAGER_BIN ?= $(LOCALBIN)/cert-manager/$(CERT_MANAGER_VERSION)
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
@@ -72,10 +75,12 @@ test: manifests generate fmt vet kube-binaries prometheus ## Unit and integratio
 	go test ./... -count=1 -timeout 25m
 
 .PHONY: test-e2e
-test-e2e: kube-binaries images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
+# E2E_RUN selects tests (go test -run), e.g. E2E_RUN=TestCertManager; the cluster boots either way.
+test-e2e: kube-binaries cert-manager-binaries images kustomize ## End-to-end suite on a real single-node cluster booted here (needs root).
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
+	AGGOP_CERT_MANAGER_BIN=$(CERT_MANAGER_BIN) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) \
-	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m
+	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 40m $(if $(E2E_RUN),-run '$(E2E_RUN)')
 
 ##@ Build
 
@@ -130,7 +135,8 @@ undeploy: kustomize kube-binaries ## Remove the operator and its CRD from the cl
 .PHONY: images
 images: kube-binaries ## Build the operator, apiserver, sandbox, etcd and CoreDNS images as archives in bin/images (no daemon).
 	go run ./hack/images -out $(LOCALBIN)/images -operator-image $(IMG) -apiserver-image $(APISERVER_IMG) \
-		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN)
+		-ldflags "$(GO_LDFLAGS)" -kube-bin $(KUBE_BIN) \
+		$(if $(wildcard $(CERT_MANAGER_BIN)/cert-manager),-cert-manager-bin $(CERT_MANAGER_BIN))
 
 ##@ Local cluster
 
@@ -151,6 +157,14 @@ cluster-down: ## Tear the local cluster down, leaving no processes, mounts, link
 .PHONY: kube-binaries
 kube-binaries: ## Build kube-apiserver, kubelet, ..., kubectl and etcd from the Go module proxy into bin/k8s/<version>.
 	@hack/kube-binaries.sh $(KUBE_BIN)
+
+.PHONY: cert-manager-binaries
+cert-manager-binaries: ## Build cert-manager's controller, cainjector and webhook (one binary) and copy its CRDs into bin/cert-manager/<version>.
+	@hack/cert-manager-binaries.sh $(CERT_MANAGER_BIN)
+
+.PHONY: cert-manager-crds
+cert-manager-crds: ## Copy cert-manager's CRDs (for envtest) into bin/cert-manager/<version>/crds, without building.
+	@hack/cert-manager-binaries.sh $(CERT_MANAGER_BIN) crds
 
 .PHONY: prometheus
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one).

@@ -20,10 +20,17 @@ func main() {
 	apiserverImage := flag.String("apiserver-image", "local.test/metricsnapshot-apiserver:v0.1.0", "MetricSnapshot apiserver image reference")
 	ldflags := flag.String("ldflags", "", "extra -ldflags for the operator (the Makefile's GO_LDFLAGS)")
 	kubeBin := flag.String("kube-bin", "", "directory holding the etcd and coredns binaries built by hack/kube-binaries.sh")
+	certManagerBin := flag.String("cert-manager-bin", "", "directory holding the cert-manager binary (make cert-manager-binaries); adds the cert-manager image")
 	flag.Parse()
 	if err := run(*out, *operatorImage, *apiserverImage, *ldflags, *kubeBin); err != nil {
 		fmt.Fprintln(os.Stderr, "images:", err)
 		os.Exit(1)
+	}
+	if *certManagerBin != "" {
+		if err := writeCertManagerImage(*out, *certManagerBin); err != nil {
+			fmt.Fprintln(os.Stderr, "images:", err)
+			os.Exit(1)
+		}
 	}
 }
 
