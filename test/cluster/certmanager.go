@@ -67,7 +67,9 @@ func (c Config) InstallCertManager(ctx context.Context, crdDir string) (time.Dur
 }
 
 func (c Config) certManagerManifest() string {
-	return certManagerRBAC() + "---\n" + certManagerWorkloads(CertManagerImage)
+	// The namespace first: kubectl applies in order, and the RBAC has Roles in it.
+	ns := fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", CertManagerNamespace)
+	return ns + "---\n" + certManagerRBAC() + "---\n" + certManagerWorkloads(CertManagerImage)
 }
 
 // waitCertManagerWebhook waits until cainjector has injected the webhook's CA and the

@@ -17,7 +17,6 @@ func certManagerWorkloads(image string) string {
 	ns := CertManagerNamespace
 	webhookDNS := fmt.Sprintf("cert-manager-webhook,cert-manager-webhook.%[1]s,cert-manager-webhook.%[1]s.svc", ns)
 	docs := []string{
-		fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", ns),
 		certManagerServiceAccount("cert-manager"),
 		certManagerServiceAccount("cert-manager-cainjector"),
 		certManagerServiceAccount("cert-manager-webhook"),

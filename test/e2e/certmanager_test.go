@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
@@ -39,7 +40,8 @@ func TestCertManager(t *testing.T) {
 	uninstalled := false
 	t.Cleanup(func() {
 		if !uninstalled {
-			uninstallCertManager(t, crdDir)
+			// t.Context() is already canceled when cleanups run.
+			uninstallCertManager(context.Background(), t, crdDir)
 		}
 	})
 	d, err := cfg.InstallCertManager(t.Context(), crdDir)
@@ -59,7 +61,7 @@ func TestCertManager(t *testing.T) {
 		{"deleting the serving Secret issues a new certificate", renewBySecretDeletion},
 		{"uninstall leaves the cluster as it was", func(t *testing.T) {
 			uninstalled = true
-			uninstallCertManager(t, crdDir)
+			uninstallCertManager(t.Context(), t, crdDir)
 			eventually(t, 2*time.Minute, "the cluster to hold the objects it held before", func() (bool, string) {
 				after, err := cfg.ObjectNames(t.Context())
 				if err != nil {
@@ -68,6 +70,14 @@ func TestCertManager(t *testing.T) {
 				added, removed := cluster.DiffObjectNames(before, after)
 				return len(added)+len(removed) == 0, fmt.Sprintf("left behind: %v; gone: %v", added, removed)
 			})
+			// ObjectNames leaves Events out; none that cert-manager recorded may stay either.
+			events := kubectl(t, "get", "events", "-A", "-o",
+				`jsonpath={range .items[*]}{.source.component}{.reportingComponent} {.involvedObject.kind} {.metadata.namespace}/{.involvedObject.name}{"\n"}{end}`)
+			for _, e := range strings.Split(events, "\n") {
+				if strings.Contains(e, "cert-manager") {
+					t.Errorf("an Event of cert-manager is left: %s", e)
+				}
+			}
 		}},
 	}
 	for i, s := range steps {
@@ -78,12 +88,12 @@ func TestCertManager(t *testing.T) {
 	}
 }
 
-func uninstallCertManager(t *testing.T, crdDir string) {
+func uninstallCertManager(ctx context.Context, t *testing.T, crdDir string) {
 	start := time.Now()
 	// The APIService goes first: while it is unavailable, namespace deletion cannot complete.
 	kubectl(t, "delete", "validatingwebhookconfiguration/"+cmHook, "apiservice/"+cmAPIService, "--ignore-not-found")
 	kubectl(t, "delete", "namespace", cmNS, "--ignore-not-found", "--timeout=2m")
-	if err := cfg.UninstallCertManager(t.Context(), crdDir); err != nil {
+	if err := cfg.UninstallCertManager(ctx, crdDir); err != nil {
 		t.Fatal(err)
 	}
 	record("cert-manager uninstall", time.Since(start))
