@@ -33,6 +33,11 @@ func TestCertManager(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cfg.ImagesDir, cluster.TarballName(cluster.CertManagerImage))); err != nil {
 		t.Fatalf("the cert-manager image is missing (make cert-manager-binaries images): %v", err)
 	}
+	// Right after boot the kubelet may not have made its node Lease yet; the snapshot must not miss it.
+	eventually(t, time.Minute, "the node Lease", func() (bool, string) {
+		_, err := cfg.KubectlOutput(t.Context(), "", "-n", "kube-node-lease", "get", "lease", cfg.NodeName)
+		return err == nil, fmt.Sprint(err)
+	})
 	before, err := cfg.ObjectNames(t.Context())
 	if err != nil {
 		t.Fatal(err)
