@@ -33,10 +33,15 @@ func TestCertManager(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cfg.ImagesDir, cluster.TarballName(cluster.CertManagerImage))); err != nil {
 		t.Fatalf("the cert-manager image is missing (make cert-manager-binaries images): %v", err)
 	}
-	// Right after boot the kubelet may not have made its node Lease yet; the snapshot must not miss it.
-	eventually(t, time.Minute, "the node Lease", func() (bool, string) {
-		_, err := cfg.KubectlOutput(t.Context(), "", "-n", "kube-node-lease", "get", "lease", cfg.NodeName)
-		return err == nil, fmt.Sprint(err)
+	// The snapshot is taken on a settled cluster: right after boot the kubelet may not have made its
+	// node Lease yet, and an earlier test's namespace may still be terminating.
+	eventually(t, 3*time.Minute, "the node Lease and no terminating namespace", func() (bool, string) {
+		if _, err := cfg.KubectlOutput(t.Context(), "", "-n", "kube-node-lease", "get", "lease", cfg.NodeName); err != nil {
+			return false, err.Error()
+		}
+		terminating, err := cfg.KubectlOutput(t.Context(), "", "get", "namespaces", "-o",
+			`jsonpath={.items[?(@.status.phase=="Terminating")].metadata.name}`)
+		return err == nil && terminating == "", fmt.Sprintf("terminating: %q %v", terminating, err)
 	})
 	before, err := cfg.ObjectNames(t.Context())
 	if err != nil {
