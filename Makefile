@@ -71,7 +71,7 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries prometheus ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus (builds what it needs).
+test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus (builds what it needs).
 	go test ./... -count=1 -timeout 25m
 
 .PHONY: test-e2e
