@@ -22,6 +22,8 @@ GRPC_HEALTH_PROBE_VERSION ?= v0.4.62
 HELM_VERSION ?= v3.22.0
 # The stock k8s.io/sample-apiserver the e2e suite runs as a CustomApiServer (any k8s.io/apiserver server must work).
 SAMPLE_APISERVER_VERSION ?= v0.37.2
+# cert-manager test bed; v1.21's controller needs a Venafi zip the module proxy refuses.
+CERT_MANAGER_VERSION ?= v1.20.3
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
@@ -55,6 +57,7 @@ OPM ?= $(LOCALBIN)/opm-$(OPM_VERSION)
 OLM_BIN ?= $(LOCALBIN)/olm-$(OLM_VERSION)
 DISTRIBUTION ?= $(LOCALBIN)/registry-$(DISTRIBUTION_VERSION)
 SAMPLE_APISERVER ?= $(LOCALBIN)/sample-apiserver-$(SAMPLE_APISERVER_VERSION)
+CERT_MANAGER_BIN ?= $(LOCALBIN)/cert-manager/$(CERT_MANAGER_VERSION)
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
@@ -107,15 +110,18 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
 	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
 
 .PHONY: test-e2e
-# The suite also runs k8s.io/sample-apiserver, so its image is built along with the others (for this target only).
-test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG)
-test-e2e: kube-binaries sample-apiserver images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
+# The suite also runs k8s.io/sample-apiserver and cert-manager, so their images are built along with the others
+# (for this target only).
+test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG) \
+	-cert-manager-bin $(CERT_MANAGER_BIN)
+test-e2e: kube-binaries sample-apiserver cert-manager-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
+	AGGOP_CERT_MANAGER_BIN=$(CERT_MANAGER_BIN) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
 	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) OLM_VERSION=$(OLM_VERSION) OPM_VERSION=$(OPM_VERSION) \
 	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
@@ -203,6 +209,14 @@ cluster-down: ## Tear the local cluster down, leaving no processes, mounts, link
 .PHONY: kube-binaries
 kube-binaries: ## Build kube-apiserver, kubelet, ..., kubectl and etcd from the Go module proxy into bin/k8s/<version>.
 	@hack/kube-binaries.sh $(KUBE_BIN)
+
+.PHONY: cert-manager-binaries
+cert-manager-binaries: ## Build cert-manager's controller, cainjector and webhook (one binary) and copy its CRDs into bin/cert-manager/<version>.
+	@hack/cert-manager-binaries.sh $(CERT_MANAGER_BIN)
+
+.PHONY: cert-manager-crds
+cert-manager-crds: ## Copy cert-manager's CRDs (for envtest) into bin/cert-manager/<version>/crds, without building.
+	@hack/cert-manager-binaries.sh $(CERT_MANAGER_BIN) crds
 
 .PHONY: prometheus
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one).

@@ -39,7 +39,9 @@ type options struct {
 	out, operatorImage, apiserverImage, ldflags, kubeBin, caFile string
 	// sampleBin, when set, adds an image of k8s.io/sample-apiserver (the e2e suite runs it).
 	sampleBin, sampleImage string
-	release                release
+	// certManagerBin, when set, adds cert-manager's multi-call binary as cluster.CertManagerImage.
+	certManagerBin string
+	release        release
 }
 
 func main() {
@@ -55,6 +57,7 @@ func main() {
 	flag.StringVar(&o.release.Revision, "revision", "unknown", "commit built (label org.opencontainers.image.revision)")
 	flag.StringVar(&o.sampleBin, "sample-apiserver", "", "static k8s.io/sample-apiserver binary (make sample-apiserver); its image is built only when set")
 	flag.StringVar(&o.sampleImage, "sample-apiserver-image", "local.test/sample-apiserver:v0.37.2", "sample-apiserver image reference")
+	flag.StringVar(&o.certManagerBin, "cert-manager-bin", "", "directory holding the cert-manager binary (make cert-manager-binaries); its image is built only when set")
 	describeOnly := flag.Bool("describe", false, "print the Dockerfile targets' image definitions as JSON and exit")
 	flag.Parse()
 	var err error
@@ -111,6 +114,9 @@ func run(o options) error {
 		)
 	}
 	specs = append(specs, prebuilt(o.sampleImage, o.sampleBin, "/sample-apiserver")...)
+	if o.certManagerBin != "" {
+		specs = append(specs, prebuilt(cluster.CertManagerImage, filepath.Join(o.certManagerBin, "cert-manager"), "/cert-manager")...)
+	}
 	for _, s := range specs {
 		path := filepath.Join(o.out, cluster.TarballName(s.Ref))
 		if err := writeImage(s, o.caFile, path); err != nil {
