@@ -54,7 +54,12 @@ func TestChartDefaults(t *testing.T) {
 	want := []string{
 		"ServiceAccount/aggregation-operator-system/aggregation-operator-controller-manager",
 		"ClusterRole//aggregation-operator-manager-role",
+		"ClusterRole//aggregation-operator-grantable-rules",
+		"ClusterRole//aggregation-operator-metrics-auth-role",
+		"ClusterRole//aggregation-operator-metrics-reader",
 		"ClusterRoleBinding//aggregation-operator-manager-rolebinding",
+		"ClusterRoleBinding//aggregation-operator-grantable-rules-rolebinding",
+		"ClusterRoleBinding//aggregation-operator-metrics-auth-rolebinding",
 		"Role/aggregation-operator-system/aggregation-operator-leader-election-role",
 		"RoleBinding/aggregation-operator-system/aggregation-operator-leader-election-rolebinding",
 		"Service/aggregation-operator-system/aggregation-operator-metrics-service",

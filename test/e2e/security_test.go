@@ -83,7 +83,7 @@ rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list, watch]}]
 func operatorMetrics(t *testing.T) {
 	ip := kubectl(t, "-n", operatorNamespace, "get", "pods", "-l", "app.kubernetes.io/name=aggregation-operator",
 		"-o", "jsonpath={.items[0].status.podIP}")
-	if port := kubectl(t, "-n", operatorNamespace, "get", "service", operatorDeployment+"-metrics-service",
+	if port := kubectl(t, "-n", operatorNamespace, "get", "service", "aggregation-operator-metrics-service",
 		"-o", "jsonpath={.spec.ports[0].port}"); port != "8443" {
 		t.Errorf("metrics Service port %q, want 8443", port)
 	}
