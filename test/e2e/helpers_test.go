@@ -21,12 +21,15 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"example.com/aggregation-operator/internal/testutil"
 )
 
 // kubectl runs the real kubectl as the cluster admin and fails the test on error.
@@ -130,4 +133,15 @@ func fmtConditions(conds []condition) string {
 		fmt.Fprintf(&b, "%s=%s(%s: %s) ", c.Type, c.Status, c.Reason, c.Message)
 	}
 	return b.String()
+}
+
+// eventually adapts a (done, detail) condition to testutil.Eventually.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	testutil.Eventually(t, timeout, what, func(context.Context) error {
+		if ok, detail := cond(); !ok {
+			return errors.New(detail)
+		}
+		return nil
+	})
 }

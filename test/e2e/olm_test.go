@@ -318,14 +318,3 @@ func podSummary(t *testing.T, ns string) string {
 	out, _ := cfg.KubectlOutput(t.Context(), "", "-n", ns, "get", "pods", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.phase}{range .status.containerStatuses[*]}/{.state.waiting.reason}{end} {end}`)
 	return "pods: " + out
 }
-
-// eventually adapts a (done, detail) condition to testutil.Eventually.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	testutil.Eventually(t, timeout, what, func(context.Context) error {
-		if ok, detail := cond(); !ok {
-			return errors.New(detail)
-		}
-		return nil
-	})
-}
