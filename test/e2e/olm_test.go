@@ -21,7 +21,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +29,6 @@ import (
 	"testing"
 	"time"
 
-	"example.com/aggregation-operator/internal/testutil"
 	"example.com/aggregation-operator/test/olm"
 )
 
