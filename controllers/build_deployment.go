@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -35,7 +34,10 @@ const (
 	containerName = "apiserver"
 	portName      = "https"
 	nonRootUID    = 65532
-	shutdownDelay = 5 * time.Second
+	// preStopSleep keeps a terminating pod serving while its endpoint leaves the EndpointSlices the
+	// aggregator routes by: without it a rollout fails the requests sent in between (connection refused,
+	// HTTP 503). A sleep hook needs no flag and no shell, so it fits any image.
+	preStopSleep = 5
 )
 
 // apiserverImage is spec.image, or the operator's default (its own release's apiserver image).
@@ -51,9 +53,6 @@ func deploymentArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	args := []string{
 		fmt.Sprintf("--secure-port=%d", cas.Spec.SecurePort),
 		"--cert-dir=" + certDir,
-		// Keep serving while the aggregator drops a terminating pod's endpoint: without it a rollout
-		// fails the requests sent in between (connection refused, HTTP 503).
-		"--shutdown-delay-duration=" + shutdownDelay.String(),
 	}
 	if e := cas.Spec.Storage.Etcd; e != nil {
 		args = append(args, "--etcd-servers="+strings.Join(e.Servers, ","))
@@ -76,6 +75,7 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.namespace")))).
 		WithLivenessProbe(httpsProbe("/livez", 3)).
 		WithReadinessProbe(httpsProbe("/readyz", 1)).
+		WithLifecycle(corev1ac.Lifecycle().WithPreStop(corev1ac.LifecycleHandler().WithSleep(corev1ac.SleepAction().WithSeconds(preStopSleep)))).
 		// A crash's last log lines land in the pod status, and from there in DeploymentAvailable's message.
 		WithTerminationMessagePolicy(corev1.TerminationMessageFallbackToLogsOnError).
 		WithSecurityContext(corev1ac.SecurityContext().

@@ -66,16 +66,16 @@ func TestDeploymentArgs(t *testing.T) {
 		cas  *aggv1alpha1.CustomApiServer
 		want []string
 	}{
-		{"external etcd, tutorial flags", specCAS(), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--etcd-servers=http://etcd:2379"}},
+		{"external etcd, tutorial flags", specCAS(), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=http://etcd:2379"}},
 		{"several etcd servers joined", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Storage.Etcd.Servers = []string{"https://a:2379", "https://b:2379"}
-		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--etcd-servers=https://a:2379,https://b:2379"}},
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=https://a:2379,https://b:2379"}},
 		{"embedded storage", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Replicas, c.Spec.Storage = 1, aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
-		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--data-dir=/var/lib/metricsnapshot"}},
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--data-dir=/var/lib/metricsnapshot"}},
 		{"user args last, other port", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.SecurePort, c.Spec.Args = 8443, []string{"--source=prometheus=http://prometheus:9090"}
-		}), []string{"--secure-port=8443", "--cert-dir=/var/run/serving-cert", "--shutdown-delay-duration=5s", "--etcd-servers=http://etcd:2379", "--source=prometheus=http://prometheus:9090"}},
+		}), []string{"--secure-port=8443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=http://etcd:2379", "--source=prometheus=http://prometheus:9090"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,6 +160,9 @@ func TestDesiredDeployment(t *testing.T) {
 			if *c.LivenessProbe.HTTPGet.Path != "/livez" || *c.ReadinessProbe.HTTPGet.Path != "/readyz" ||
 				*c.ReadinessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS || c.ReadinessProbe.HTTPGet.Port.StrVal != "https" {
 				t.Errorf("probes")
+			}
+			if l := c.Lifecycle; l == nil || l.PreStop == nil || l.PreStop.Sleep == nil || *l.PreStop.Sleep.Seconds != 5 {
+				t.Errorf("no 5 s preStop sleep (a terminating pod must keep serving while the aggregator drops it): %+v", l)
 			}
 			if *c.Env[0].Name != "POD_NAMESPACE" || *c.Env[0].ValueFrom.FieldRef.FieldPath != "metadata.namespace" {
 				t.Errorf("POD_NAMESPACE not from the downward API: %+v", c.Env[0])
