@@ -59,8 +59,8 @@ func TestMonitoringObjectsMatchPrometheusOperatorCRDs(t *testing.T) {
 
 	sources := map[string][]unstructured.Unstructured{
 		"config/default with the prometheus component": kustomizeDefault(t, "prometheus"),
-		"the chart with both enabled": mustHelmTemplate(t, "--set", "metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true"),
-		"the chart with every value":  mustHelmTemplate(t, "-f", everyValue),
+		"the chart with both enabled":                  mustHelmTemplate(t, "--set", "metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true"),
+		"the chart with every value":                   mustHelmTemplate(t, "-f", everyValue),
 	}
 	for source, objs := range sources {
 		checked := 0
