@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/util/retry"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
@@ -140,14 +141,19 @@ func exerciseAPI(t *testing.T, c versioned.Interface) {
 		t.Fatalf("list: want 2 items, got %v %v", names(list), err)
 	}
 
-	// A spec update bumps the generation and cannot write status.
-	got, err := snapshots.Get(ctx, "app", metav1.GetOptions{})
-	if err != nil {
-		t.Fatalf("get: %v", err)
-	}
-	got.Spec.Interval = "30s"
-	got.Status.Data = map[string]float64{"up": 7}
-	updated, err := snapshots.Update(ctx, got, metav1.UpdateOptions{})
+	// A spec update bumps the generation and cannot write status. The collector writes status meanwhile, so
+	// the update is retried on a conflict, as any client's read-modify-write must be.
+	var updated *metricsv1.MetricSnapshot
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		got, err := snapshots.Get(ctx, "app", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		got.Spec.Interval = "30s"
+		got.Status.Data = map[string]float64{"up": 7}
+		updated, err = snapshots.Update(ctx, got, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
 		t.Fatalf("update: %v", err)
 	}
