@@ -24,6 +24,9 @@ HELM_VERSION ?= v3.22.0
 SAMPLE_APISERVER_VERSION ?= v0.37.2
 # cert-manager test bed; v1.21's controller needs a Venafi zip the module proxy refuses.
 CERT_MANAGER_VERSION ?= v1.20.3
+# The Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule) that test/chart validates the optional
+# monitoring objects against.
+PROMETHEUS_OPERATOR_VERSION ?= v0.93.0
 
 # Images are built without a daemon (go-containerregistry) and imported into the
 # local cluster; a dotted registry keeps containerd from rewriting them to docker.io.
@@ -58,6 +61,7 @@ OLM_BIN ?= $(LOCALBIN)/olm-$(OLM_VERSION)
 DISTRIBUTION ?= $(LOCALBIN)/registry-$(DISTRIBUTION_VERSION)
 SAMPLE_APISERVER ?= $(LOCALBIN)/sample-apiserver-$(SAMPLE_APISERVER_VERSION)
 CERT_MANAGER_BIN ?= $(LOCALBIN)/cert-manager/$(CERT_MANAGER_VERSION)
+PROMETHEUS_OPERATOR_CRDS ?= $(LOCALBIN)/prometheus-operator/$(PROMETHEUS_OPERATOR_VERSION)/crds
 
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
@@ -110,8 +114,8 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
-	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) go test ./... -count=1 -timeout 25m
+test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS_OPERATOR_CRDS=$(PROMETHEUS_OPERATOR_CRDS) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
 
 .PHONY: test-e2e
@@ -218,8 +222,12 @@ cert-manager-binaries: ## Build cert-manager's controller, cainjector and webhoo
 cert-manager-crds: ## Copy cert-manager's CRDs (for envtest) into bin/cert-manager/<version>/crds, without building.
 	@hack/cert-manager-binaries.sh $(CERT_MANAGER_BIN) crds
 
+.PHONY: prometheus-operator-crds
+prometheus-operator-crds: ## Copy the Prometheus Operator's CRDs (for the chart's envtest) into bin/prometheus-operator/<version>/crds.
+	@hack/prometheus-operator-crds.sh $(PROMETHEUS_OPERATOR_CRDS) $(PROMETHEUS_OPERATOR_VERSION)
+
 .PHONY: prometheus
-prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one).
+prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one; promtool tests the alerts).
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
 .PHONY: opm

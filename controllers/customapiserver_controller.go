@@ -66,6 +66,9 @@ type Reconciler struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ reconcile.Result, retErr error) {
 	cas := &aggv1alpha1.CustomApiServer{}
 	if err := r.Client.Get(ctx, req.NamespacedName, cas); err != nil {
+		if apierrors.IsNotFound(err) {
+			operatorMetrics.forget(req.Name)
+		}
 		return reconcile.Result{}, ctrl.IgnoreNotFound(err)
 	}
 	log.FromContext(ctx).V(1).Info("reconciling", "generation", cas.Generation, "resourceVersion", cas.ResourceVersion)
@@ -84,6 +87,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (_ re
 	var apiServices []apiServiceObservation // set by reconcileNormal
 	defer func() {
 		cas.Status.ObservedGeneration = cas.Generation
+		operatorMetrics.observe(cas, reconcileFailure(cas, retErr))
 		if equality.Semantic.DeepEqual(before.Status, cas.Status) {
 			return
 		}

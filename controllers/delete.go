@@ -72,6 +72,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, cas *aggv1alpha1.Custo
 		return reconcile.Result{}, fmt.Errorf("removing finalizer: %w", err)
 	}
 	r.applied.forget(cas.UID)
+	operatorMetrics.forget(cas.Name)
 	return reconcile.Result{}, nil
 }
 

@@ -50,9 +50,10 @@ type event struct {
 	Related                    runtime.Object
 }
 
-// emit records evs on cas. The note is cut to what the API server accepts: aggregator messages can be long,
+// emit records evs on cas, and counts the certificate ones (metrics.go). The note is cut to what the API server accepts: aggregator messages can be long,
 // and a rejected event would be lost entirely.
 func (r *Reconciler) emit(cas *aggv1alpha1.CustomApiServer, evs ...event) {
+	operatorMetrics.countEvents(cas.Name, evs)
 	for _, e := range evs {
 		note := e.Note
 		if len(note) > maxNote {

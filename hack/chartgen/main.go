@@ -22,6 +22,8 @@ limitations under the License.
 //   - files/*-rules.yaml: the rules of config/rbac's ClusterRole and leader-election Role, which the
 //     chart's templates include;
 //
+//   - files/prometheus-rule-groups.yaml: the alerts of config/components/prometheus' PrometheusRule;
+//
 //   - the values reference in the chart's README.md, from values.schema.json (types, descriptions)
 //     and values.yaml (defaults).
 //
@@ -59,6 +61,10 @@ func run(config, chart string) error {
 		if err := writeRules(filepath.Join(config, "rbac", r.from), filepath.Join(chart, "files", r.to)); err != nil {
 			return err
 		}
+	}
+	if err := writeRuleGroups(filepath.Join(config, "components", "prometheus", "prometheus_rule.yaml"),
+		filepath.Join(chart, "files", "prometheus-rule-groups.yaml")); err != nil {
+		return err
 	}
 	return writeValuesReference(chart)
 }

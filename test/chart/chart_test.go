@@ -131,6 +131,26 @@ func TestChartEveryValue(t *testing.T) {
 	if p := svc.Spec.Ports[0]; p.Port != 9090 || p.TargetPort.StrVal != "metrics" {
 		t.Errorf("metrics Service port %+v, want 9090 -> metrics", p)
 	}
+	var sm struct {
+		Spec struct {
+			Endpoints []struct {
+				Interval  string         `json:"interval"`
+				TLSConfig map[string]any `json:"tlsConfig"`
+			} `json:"endpoints"`
+		} `json:"spec"`
+	}
+	monitor := find(t, objs, "ServiceMonitor", "aggop-metrics-monitor")
+	typed(t, monitor, &sm)
+	if e := sm.Spec.Endpoints; len(e) != 1 || e[0].Interval != "15s" || e[0].TLSConfig["serverName"] != "aggop-metrics-service.aggregation-operator-system.svc" || e[0].TLSConfig["insecureSkipVerify"] != nil {
+		t.Errorf("ServiceMonitor endpoints %+v: want interval 15s and every-value.yaml's tlsConfig", e)
+	}
+	if monitor.GetLabels()["release"] != "kube-prometheus-stack" {
+		t.Errorf("ServiceMonitor labels %v", monitor.GetLabels())
+	}
+	rule := find(t, objs, "PrometheusRule", "aggop-alerts")
+	if l := rule.GetLabels(); l["role"] != "alert-rules" {
+		t.Errorf("PrometheusRule labels %v", l)
+	}
 	cas := find(t, objs, "CustomApiServer", "widgets")
 	if cas.GetAnnotations()["helm.sh/resource-policy"] != "keep" {
 		t.Errorf("sample CustomApiServer annotations %v: want helm.sh/resource-policy keep", cas.GetAnnotations())
@@ -145,7 +165,7 @@ func TestChartOffValues(t *testing.T) {
 	objs := mustHelmTemplate(t, "-f", offValues)
 	for _, o := range objs {
 		switch o.GetKind() {
-		case "Role", "RoleBinding", "Service", "ServiceAccount":
+		case "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor", "PrometheusRule":
 			t.Errorf("%s %s rendered with it switched off", o.GetKind(), o.GetName())
 		}
 	}
@@ -171,6 +191,7 @@ func TestChartRefusesWrongValues(t *testing.T) {
 		{"logLevel=verbose", "'/logLevel'"},
 		{"resources.limits.memory=lots", "'/resources/limits/memory'"},
 		{"metrics.port=80", "'/metrics/port': minimum: got 80"},
+		{"metrics.serviceMonitor.interval=30 seconds", "'/metrics/serviceMonitor/interval'"},
 		{"imagee.tag=v1", "additional properties 'imagee' not allowed"},
 		{"sample.name=Not_A_Name", "'/sample/name'"},
 		{"replicas=2,leaderElection.enabled=false", "'/leaderElection/enabled': value must be true"},
@@ -214,7 +235,8 @@ func leaves(prefix string, v map[string]any) map[string]any {
 }
 
 // Values that are Kubernetes objects passed through as they are.
-var wholeObject = map[string]bool{"resources": true, "podSecurityContext": true, "securityContext": true, "sample.spec": true}
+var wholeObject = map[string]bool{"resources": true, "podSecurityContext": true, "securityContext": true, "sample.spec": true,
+	"metrics.serviceMonitor.tlsConfig": true}
 
 func lookup(v map[string]any, path string) any {
 	var cur any = v

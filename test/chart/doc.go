@@ -16,5 +16,8 @@ limitations under the License.
 
 // Package chart tests the Helm chart in charts/aggregation-operator with the real helm and kustomize
 // binaries (bin/, built by `make helm kustomize`; `make test` builds them and passes HELM and KUSTOMIZE):
-// lint, rendering with default, every and wrong values, and the drift checks against config/.
+// lint, rendering with default, every and wrong values, and the drift checks against config/. The optional
+// monitoring objects (config/components/prometheus, the chart's metrics.serviceMonitor and
+// metrics.prometheusRule) are also checked against the Prometheus Operator's CRDs in envtest, and their
+// alerts with promtool.
 package chart

@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
 )
 
 const (
@@ -69,6 +70,47 @@ func run(t *testing.T, bin string, args ...string) (string, error) {
 		return stdout.String(), fmt.Errorf("%s %s: %w: %s", filepath.Base(bin), strings.Join(args, " "), err, stderr.String())
 	}
 	return stdout.String(), nil
+}
+
+// kustomizeDefault builds config/default (what `make deploy` applies) with the optional components named
+// (config/components/<name>) enabled, as a user would by uncommenting them: from a copy of config/default
+// whose paths lead back into the repository.
+func kustomizeDefault(t *testing.T, components ...string) []unstructured.Unstructured {
+	t.Helper()
+	src := filepath.Join(repo, "config", "default")
+	tmp := t.TempDir()
+	if err := os.CopyFS(tmp, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	back, err := filepath.Rel(tmp, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k map[string]any
+	readYAML(t, filepath.Join(src, "kustomization.yaml"), &k)
+	resources, _ := k["resources"].([]any)
+	for i, r := range resources {
+		if p := r.(string); strings.HasPrefix(p, "../") {
+			resources[i] = filepath.Join(back, p)
+		}
+	}
+	var comps []any
+	for _, c := range components {
+		comps = append(comps, filepath.Join(back, "..", "components", c))
+	}
+	k["components"] = comps
+	data, err := yaml.Marshal(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "kustomization.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, tool(t, "KUSTOMIZE", "kustomize-*"), "build", tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeAll(t, out)
 }
 
 // helmTemplate renders the chart as the release above with extra helm arguments (-f, --set, ...).

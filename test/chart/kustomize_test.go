@@ -27,14 +27,11 @@ import (
 // The chart and config/default (what `make deploy` applies) must not drift: rendered with the release
 // name aggregation-operator in aggregation-operator-system, the chart has every object of kustomize's
 // output (but the Namespace, which Helm leaves to --create-namespace) under the same name, with the same
-// CRD, RBAC rules, bindings, metrics Service and pod spec.
+// CRD, RBAC rules, bindings, metrics Service and pod spec; with the optional Prometheus component and the
+// values that turn it on, the same ServiceMonitor and PrometheusRule.
 func TestChartMatchesKustomize(t *testing.T) {
-	out, err := run(t, tool(t, "KUSTOMIZE", "kustomize-*"), "build", filepath.Join(repo, "config", "default"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kust := decodeAll(t, out)
-	chart := mustHelmTemplate(t, "--include-crds")
+	kust := kustomizeDefault(t, "prometheus")
+	chart := mustHelmTemplate(t, "--include-crds", "--set", "metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true")
 	for _, k := range kust {
 		if k.GetKind() == "Namespace" {
 			continue
@@ -70,6 +67,8 @@ var comparedFields = map[string][][]string{
 	"ServiceAccount":           {{"metadata", "name"}},
 	"Deployment":               {{"spec", "replicas"}, {"spec", "template", "spec"}},
 	"Service":                  {{"spec", "ports"}},
+	"ServiceMonitor":           {{"spec"}},
+	"PrometheusRule":           {{"spec"}},
 }
 
 // The chart's sample, when enabled with its defaults, is config/samples' CustomApiServer.

@@ -21,7 +21,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"example.com/aggregation-operator/internal/poll"
@@ -46,13 +50,7 @@ func (c Config) StartPrometheus(ctx context.Context) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
-	conf := fmt.Sprintf(`global: {scrape_interval: 2s, evaluation_interval: 2s}
-scrape_configs:
-- job_name: prometheus
-  static_configs:
-  - targets: ["%s:%d"]
-`, c.NodeIP, PrometheusPort)
-	if err := os.WriteFile(dir+"/prometheus.yml", []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(dir+"/prometheus.yml", []byte(c.prometheusConfig("", nil)), 0o644); err != nil {
 		return fmt.Errorf("writing prometheus config: %w", err)
 	}
 	if err := c.start("prometheus", "prometheus", "--config.file="+dir+"/prometheus.yml",
@@ -67,6 +65,109 @@ scrape_configs:
 		}
 		return err
 	})
+}
+
+// prometheusConfig scrapes Prometheus itself every 2s, plus the scrape configs in extra (YAML list
+// entries), and evaluates the rules in ruleFiles every 2s.
+func (c Config) prometheusConfig(extra string, ruleFiles []string) string {
+	conf := fmt.Sprintf(`global: {scrape_interval: 2s, evaluation_interval: 2s}
+scrape_configs:
+- job_name: prometheus
+  static_configs:
+  - targets: ["%s:%d"]
+`, c.NodeIP, PrometheusPort) + extra
+	if len(ruleFiles) > 0 {
+		conf += "rule_files:\n"
+		for _, f := range ruleFiles {
+			conf += fmt.Sprintf("- %q\n", f)
+		}
+	}
+	return conf
+}
+
+// ConfigurePrometheus gives the running host Prometheus the scrape configs in extra (YAML list entries,
+// one of them job_name job) and the rule files, reloads it (SIGHUP) and waits until it runs with them.
+// ConfigurePrometheus(ctx, "", "", nil) goes back to scraping itself only.
+func (c Config) ConfigurePrometheus(ctx context.Context, job, extra string, ruleFiles []string) error {
+	pid, ok := c.running("prometheus")
+	if !ok {
+		return fmt.Errorf("prometheus is not running (StartPrometheus first)")
+	}
+	conf := c.prometheusConfig(extra, ruleFiles)
+	if err := os.WriteFile(c.path("prometheus", "prometheus.yml"), []byte(conf), 0o644); err != nil {
+		return fmt.Errorf("writing prometheus config: %w", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		return fmt.Errorf("reloading prometheus (pid %d): %w", pid, err)
+	}
+	return poll.Until(ctx, "Prometheus to load its new configuration", time.Minute, func(ctx context.Context) error {
+		var body struct {
+			Data struct {
+				YAML string `json:"yaml"`
+			} `json:"data"`
+		}
+		if err := c.prometheusGet(ctx, "/api/v1/status/config", &body); err != nil {
+			return err
+		}
+		if job != "" && !strings.Contains(body.Data.YAML, "job_name: "+job) ||
+			job == "" && strings.Count(body.Data.YAML, "job_name:") != 1 {
+			return fmt.Errorf("configuration not reloaded yet (see %s)", c.logFile("prometheus"))
+		}
+		return nil
+	})
+}
+
+// prometheusGet decodes the JSON answer of the host Prometheus' HTTP API at path into out.
+func (c Config) prometheusGet(ctx context.Context, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.PrometheusURL()+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decoding Prometheus' answer to %s: %w", path, err)
+	}
+	return nil
+}
+
+// PrometheusSample is one series of an instant query's answer.
+type PrometheusSample struct {
+	Metric map[string]string
+	Value  float64
+}
+
+// PrometheusQueryAll runs an instant PromQL query (any expression) and returns every series of its answer.
+func (c Config) PrometheusQueryAll(ctx context.Context, query string) ([]PrometheusSample, error) {
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			Result []struct {
+				Metric map[string]string `json:"metric"`
+				Value  [2]any            `json:"value"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	if err := c.prometheusGet(ctx, "/api/v1/query?"+url.Values{"query": {query}}.Encode(), &body); err != nil {
+		return nil, fmt.Errorf("query %q: %w", query, err)
+	}
+	out := make([]PrometheusSample, 0, len(body.Data.Result))
+	for _, r := range body.Data.Result {
+		s, _ := r.Value[1].(string)
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("query %q: value %q: %w", query, s, err)
+		}
+		out = append(out, PrometheusSample{Metric: r.Metric, Value: v})
+	}
+	return out, nil
 }
 
 // PrometheusQuery runs an instant query and returns the first sample's value.

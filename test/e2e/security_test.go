@@ -19,9 +19,7 @@ limitations under the License.
 package e2e
 
 import (
-	"crypto/tls"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -95,22 +93,7 @@ func operatorMetrics(t *testing.T) {
 	deleteOnCleanup(t, "clusterrolebinding", "e2e-scraper-metrics")
 	deleteOnCleanup(t, "-n", "default", "serviceaccount", "e2e-scraper", "e2e-stranger")
 	url := "https://" + ip + ":8443/metrics"
-	get := func(token string) (int, string) {
-		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // self-signed; the server's identity is not under test
-		}}
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(token string) (int, string) { return getMetrics(t, url, token) }
 	scraper := kubectl(t, "-n", "default", "create", "token", "e2e-scraper")
 	eventually(t, time.Minute, "metrics with the metrics-reader token", func() (bool, string) {
 		code, body := get(scraper)
