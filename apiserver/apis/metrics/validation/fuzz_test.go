@@ -64,8 +64,12 @@ func FuzzValidateMetricSnapshot(f *testing.F) {
 		if errs := ValidateMetricSnapshot(s, sources); len(errs) != 0 {
 			t.Fatalf("interval %q accepted, its stored form %q refused: %v", interval, stored, errs)
 		}
-		// The same expression with other blanks around it is a duplicate.
-		s.Spec.Metrics = append(s.Spec.Metrics, " \n"+m1+"\t ")
+		// The same expression with other blanks around it is a duplicate (when it fits the bound).
+		respaced := " \n" + m1 + "\t "
+		if len(respaced) > MaxExpressionLength {
+			return
+		}
+		s.Spec.Metrics = append(s.Spec.Metrics, respaced)
 		errs = ValidateMetricSnapshot(s, sources)
 		if len(errs) != 1 || errs[0].Type != field.ErrorTypeDuplicate || errs[0].Field != "spec.metrics[2]" {
 			t.Fatalf("%q re-spaced is not reported as a duplicate of spec.metrics[0]: %v", m1, errs)
