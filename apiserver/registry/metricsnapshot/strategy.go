@@ -80,12 +80,15 @@ func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	s.Spec.Interval = metrics.CanonicalInterval(s.Spec.Interval)
 }
 
-// PrepareForUpdate keeps the stored status and bumps the generation when the spec changes. The
-// interval is made canonical first, so "60s" applied over a stored "1m" is no change.
+// PrepareForUpdate keeps the stored status and bumps the generation when the spec changes. A new
+// interval is made canonical first, so "60s" applied over a stored "1m" is no change; an unchanged
+// one is left as stored (objects from before the canonical form keep theirs, and their generation).
 func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	s, o := obj.(*metrics.MetricSnapshot), old.(*metrics.MetricSnapshot)
 	s.Status = o.Status
-	s.Spec.Interval = metrics.CanonicalInterval(s.Spec.Interval)
+	if s.Spec.Interval != o.Spec.Interval {
+		s.Spec.Interval = metrics.CanonicalInterval(s.Spec.Interval)
+	}
 	if !apiequality.Semantic.DeepEqual(s.Spec, o.Spec) {
 		s.Generation = o.Generation + 1
 	}

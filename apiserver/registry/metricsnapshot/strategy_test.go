@@ -64,6 +64,13 @@ func TestIntervalIsStoredCanonical(t *testing.T) {
 	if again.Spec.Interval != "1m" || again.Generation != old.Generation {
 		t.Fatalf("60s over 1m: stored %q at generation %d, want 1m at %d", again.Spec.Interval, again.Generation, old.Generation)
 	}
+	// Stored before the canonical form: a label change leaves the interval and the generation alone.
+	old, labelled := stored(), stored()
+	old.Spec.Interval, labelled.Spec.Interval, labelled.Labels = "60s", "60s", map[string]string{"team": "y"}
+	st.PrepareForUpdate(context.Background(), labelled, old)
+	if labelled.Spec.Interval != "60s" || labelled.Generation != old.Generation {
+		t.Fatalf("label change on an object stored with 60s: %q at generation %d, want 60s at %d", labelled.Spec.Interval, labelled.Generation, old.Generation)
+	}
 }
 
 func TestSpecUpdate(t *testing.T) {

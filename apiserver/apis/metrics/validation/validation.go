@@ -50,17 +50,17 @@ type Sources = sets.Set[string]
 func ValidateMetricSnapshot(s *metrics.MetricSnapshot, sources Sources) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&s.ObjectMeta, true,
 		apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	allErrs = append(allErrs, validateSpec(&s.Spec, sources, true, nil, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, nil, field.NewPath("spec"))...)
 	return allErrs
 }
 
 // ValidateMetricSnapshotUpdate validates a spec update. An unchanged spec.source need not be
-// configured any more, and metrics the old object already had are not parsed again, so objects
-// stay editable and deletable after a source is removed or the PromQL check becomes stricter.
+// configured any more, metrics the old object already had are not parsed again (nor compared
+// with each other), and an unchanged interval is not held to the length bound, so objects stay
+// editable and deletable after a source is removed or the checks become stricter.
 func ValidateMetricSnapshotUpdate(s, old *metrics.MetricSnapshot, sources Sources) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	allErrs = append(allErrs, validateSpec(&s.Spec, sources, s.Spec.Source != old.Spec.Source,
-		sets.New(old.Spec.Metrics...), field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, &old.Spec, field.NewPath("spec"))...)
 	return allErrs
 }
 
@@ -96,12 +96,20 @@ func validateStatusMap[V any](m map[string]V, valueLength func(V) int, path *fie
 	return allErrs
 }
 
-// unparsed holds metrics accepted earlier that are exempt from the expression check.
-func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, checkSourceKnown bool, unparsed sets.Set[string], path *field.Path) field.ErrorList {
+// old is the stored spec on update (nil on create): what it already had is exempt from the checks
+// added since it was accepted.
+func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, old *metrics.MetricSnapshotSpec, path *field.Path) field.ErrorList {
+	unparsed := sets.New[string]()
+	checkSourceKnown, checkIntervalLength := true, true
+	if old != nil {
+		unparsed.Insert(old.Metrics...)
+		checkSourceKnown = spec.Source != old.Source
+		checkIntervalLength = spec.Interval != old.Interval
+	}
 	var allErrs field.ErrorList
 	allErrs = append(allErrs, validateSource(spec.Source, sources, checkSourceKnown, path.Child("source"))...)
 	allErrs = append(allErrs, validateMetrics(spec.Metrics, unparsed, path.Child("metrics"))...)
-	allErrs = append(allErrs, validateInterval(spec.Interval, path.Child("interval"))...)
+	allErrs = append(allErrs, validateInterval(spec.Interval, checkIntervalLength, path.Child("interval"))...)
 	return allErrs
 }
 
@@ -109,7 +117,7 @@ func validateSource(source string, sources Sources, checkKnown bool, path *field
 	if source == "" {
 		return field.ErrorList{field.Required(path, "name of a source configured on the server (--source name=url)")}
 	}
-	if len(source) > MaxSourceLength {
+	if checkKnown && len(source) > MaxSourceLength {
 		return field.ErrorList{field.TooLong(path, "", MaxSourceLength)}
 	}
 	if checkKnown && sources.Len() == 0 {
@@ -144,7 +152,8 @@ func validateMetrics(list []string, unparsed sets.Set[string], path *field.Path)
 			allErrs = append(allErrs, field.Invalid(p, m, err.Error()))
 			continue
 		}
-		if j, dup := seen[key]; dup {
+		// Two entries the stored object already had were accepted together; keep them.
+		if j, dup := seen[key]; dup && !(unparsed.Has(m) && unparsed.Has(list[j])) {
 			e := field.Duplicate(p, m)
 			e.Detail = fmt.Sprintf("the same expression as %s", path.Index(j))
 			allErrs = append(allErrs, e)
@@ -169,11 +178,11 @@ func expressionKey(m string, exempt bool) (string, error) {
 	}
 }
 
-func validateInterval(interval string, path *field.Path) field.ErrorList {
+func validateInterval(interval string, checkLength bool, path *field.Path) field.ErrorList {
 	if interval == "" {
 		return field.ErrorList{field.Required(path, "a duration such as 30s or 5m")}
 	}
-	if len(interval) > metrics.MaxIntervalLength {
+	if checkLength && len(interval) > metrics.MaxIntervalLength {
 		return field.ErrorList{field.TooLong(path, "", metrics.MaxIntervalLength)}
 	}
 	if _, err := metrics.ParseInterval(interval); err != nil {

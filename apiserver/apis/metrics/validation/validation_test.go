@@ -322,3 +322,23 @@ func TestStatusUpdateBoundsDataAndErrors(t *testing.T) {
 		t.Fatalf("status within the bounds refused: %v", errs)
 	}
 }
+
+// TestUpdateKeepsObjectsStoredBeforeTheBounds: an object accepted before duplicates were compared
+// parsed and before the interval had a length bound stays editable; a new duplicate is refused.
+func TestUpdateKeepsObjectsStoredBeforeTheBounds(t *testing.T) {
+	old := valid()
+	old.ResourceVersion = "1"
+	old.Spec.Metrics = []string{"up", " up"}
+	old.Spec.Interval = strings.Repeat("1s", 5000)
+	updated := old.DeepCopy()
+	updated.Labels = map[string]string{"team": "a"}
+	if errs := ValidateMetricSnapshotUpdate(updated, old, sources); len(errs) != 0 {
+		t.Fatalf("an object stored before the bounds must stay editable, got %.300v", errs)
+	}
+	updated.Spec.Metrics = append(updated.Spec.Metrics, "up ")
+	updated.Spec.Interval += "1s"
+	errs := ValidateMetricSnapshotUpdate(updated, old, sources)
+	if len(errs) != 2 || errs[0].Field != "spec.metrics[2]" || errs[0].Type != field.ErrorTypeDuplicate || errs[1].Field != "spec.interval" {
+		t.Fatalf("a new duplicate and a changed interval must be checked, got %.300v", errs)
+	}
+}
