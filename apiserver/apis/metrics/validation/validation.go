@@ -153,7 +153,7 @@ func validateMetrics(list []string, unparsed sets.Set[string], path *field.Path)
 			continue
 		}
 		// Two entries the stored object already had were accepted together; keep them.
-		if j, dup := seen[key]; dup && !(unparsed.Has(m) && unparsed.Has(list[j])) {
+		if j, dup := seen[key]; dup && (!unparsed.Has(m) || !unparsed.Has(list[j])) {
 			e := field.Duplicate(p, m)
 			e.Detail = fmt.Sprintf("the same expression as %s", path.Index(j))
 			allErrs = append(allErrs, e)
