@@ -117,6 +117,19 @@ vet: ## Run go vet.
 test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
 	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS_OPERATOR_CRDS=$(PROMETHEUS_OPERATOR_CRDS) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
+	$(MAKE) --no-print-directory fuzz
+
+# Go native fuzz targets, as <package>:<target>; each package's testdata/fuzz/<target> holds its committed corpus.
+FUZZ_TARGETS = ./apiserver/apis/metrics/validation:FuzzValidateMetricSnapshot ./apiserver/apis/metrics:FuzzInterval \
+	./apiserver/collector:FuzzCollectResponse ./controllers:FuzzChildBuilders
+FUZZTIME ?= 6s
+
+.PHONY: fuzz
+fuzz: ## Run each Go fuzz target for FUZZTIME (default 6s: ~30 s of fuzzing in all, plus linking); a failing input is saved under the package's testdata/fuzz.
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		go test "$${t%%:*}" -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 .PHONY: test-e2e
 # The suite also runs k8s.io/sample-apiserver and cert-manager, so their images are built along with the others

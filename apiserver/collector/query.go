@@ -20,6 +20,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -112,31 +113,46 @@ func (q *Querier) evaluate(ctx context.Context, api promv1.API, expr string, ts 
 	defer cancel()
 	value, _, err := api.Query(ctx, expr, ts, promv1.WithTimeout(q.Timeout))
 	if err != nil {
-		return 0, fmt.Errorf("querying %q: %w", expr, err)
+		return 0, fmt.Errorf("querying Prometheus: %w", err)
 	}
-	return single(expr, value)
+	return single(value)
 }
 
-// single reduces a query result to one finite number, or says why it cannot.
-func single(expr string, value model.Value) (float64, error) {
+// single reduces a query result to one finite number, or says why it cannot. The errors do not
+// repeat the expression: they are reported next to it (status.errors is keyed by it).
+func single(value model.Value) (float64, error) {
 	var f float64
 	switch v := value.(type) {
 	case *model.Scalar:
+		if v == nil {
+			return 0, errors.New("returned no scalar")
+		}
 		f = float64(v.Value)
 	case model.Vector:
 		switch len(v) {
 		case 0:
-			return 0, fmt.Errorf("%q returned no series", expr)
+			return 0, errors.New("returned no series")
 		case 1:
+			if v[0] == nil {
+				return 0, errors.New("returned an empty sample")
+			}
 			f = float64(v[0].Value)
 		default:
-			return 0, fmt.Errorf("%q returned %d series; aggregate it to one, e.g. sum(%s)", expr, len(v), expr)
+			return 0, fmt.Errorf("returned %d series; aggregate them to one, e.g. with sum(...)", len(v))
 		}
 	default:
-		return 0, fmt.Errorf("%q returned a %s, want a scalar or a single-series vector", expr, value.Type())
+		return 0, fmt.Errorf("returned a %s, want a scalar or a single-series vector", valueType(value))
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("%q evaluated to %v, which cannot be stored", expr, f)
+		return 0, fmt.Errorf("evaluated to %v, which cannot be stored", f)
 	}
 	return f, nil
+}
+
+// valueType names a result's type; a nil result (an empty response) has none.
+func valueType(value model.Value) string {
+	if value == nil {
+		return "nothing"
+	}
+	return value.Type().String()
 }

@@ -35,13 +35,13 @@ func TestSingle(t *testing.T) {
 		"scalar":        {&model.Scalar{Value: 3}, 3, ""},
 		"one series":    {model.Vector{sample(2.5)}, 2.5, ""},
 		"no series":     {model.Vector{}, 0, "no series"},
-		"two series":    {model.Vector{sample(1), sample(2)}, 0, "aggregate it"},
+		"two series":    {model.Vector{sample(1), sample(2)}, 0, "aggregate them"},
 		"matrix":        {model.Matrix{}, 0, "want a scalar"},
 		"NaN":           {model.Vector{sample(math.NaN())}, 0, "cannot be stored"},
 		"infinity":      {&model.Scalar{Value: model.SampleValue(math.Inf(1))}, 0, "cannot be stored"},
 		"negative zero": {&model.Scalar{Value: 0}, 0, ""},
 	} {
-		got, err := single("expr", tc.value)
+		got, err := single(tc.value)
 		if tc.err == "" && (err != nil || got != tc.want) {
 			t.Errorf("%s: got %v %v, want %v", name, got, err, tc.want)
 		}

@@ -46,8 +46,8 @@ func TestAPIGroupKubectl(t *testing.T) {
 
 	out := run("get", "metricsnapshots")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if got := strings.Join(strings.Fields(lines[0]), " "); got != "NAME SOURCE METRICS INTERVAL LAST-COLLECTED AGE" {
-		t.Fatalf("get: want columns NAME SOURCE METRICS INTERVAL LAST-COLLECTED AGE, got %q", lines[0])
+	if got := strings.Join(strings.Fields(lines[0]), " "); got != "NAME SOURCE METRICS INTERVAL COLLECTED LAST-COLLECTED AGE" {
+		t.Fatalf("get: want columns NAME SOURCE METRICS INTERVAL COLLECTED LAST-COLLECTED AGE, got %q", lines[0])
 	}
 	if row := strings.Fields(lines[len(lines)-1]); len(lines) != 2 || row[0] != "app-metrics" || row[1] != "prometheus" {
 		t.Fatalf("get: unexpected rows\n%s", out)

@@ -59,17 +59,7 @@ func TestCollectionFromPrometheus(t *testing.T) {
 		if err != nil {
 			t.Fatalf("query %s: %v", expr, err)
 		}
-		var expected float64
-		switch v := value.(type) {
-		case model.Vector:
-			if len(v) != 1 {
-				t.Fatalf("%s: Prometheus returned %d series", expr, len(v))
-			}
-			expected = float64(v[0].Value)
-		case *model.Scalar:
-			expected = float64(v.Value)
-		}
-		if got := first.Status.Data[expr]; got != expected {
+		if got, expected := first.Status.Data[expr], prometheusValue(t, expr, value); got != expected {
 			t.Errorf("status.data[%q] = %v, Prometheus says %v at %s", expr, got, expected, at)
 		}
 	}
@@ -79,6 +69,9 @@ func TestCollectionFromPrometheus(t *testing.T) {
 	cond := meta.FindStatusCondition(failed.Status.Conditions, metrics.ConditionCollected)
 	if cond.Reason != metrics.ReasonQueryFailed || cond.Message == "" {
 		t.Fatalf("want reason %s with the error, got %+v", metrics.ReasonQueryFailed, cond)
+	}
+	if len(failed.Status.Errors) != len(want) || !failed.Status.LastAttemptTime.After(at) {
+		t.Fatalf("want the error of each metric at a later lastAttemptTime, got errors %v at %v", failed.Status.Errors, failed.Status.LastAttemptTime)
 	}
 	if !failed.Status.LastCollectionTime.Equal(first.Status.LastCollectionTime) || len(failed.Status.Data) != len(want) {
 		t.Fatalf("failure must keep the last good data: before %+v, after %+v", first.Status, failed.Status)
@@ -96,6 +89,25 @@ func TestCollectionFromPrometheus(t *testing.T) {
 	if got := recovered.Status.Data["time()"]; got != float64(recovered.Status.LastCollectionTime.Unix()) {
 		t.Fatalf("time() = %v, want the evaluation time %d", got, recovered.Status.LastCollectionTime.Unix())
 	}
+	if recovered.Status.Errors != nil {
+		t.Fatalf("a full collection must clear status.errors, got %v", recovered.Status.Errors)
+	}
+}
+
+// prometheusValue is the one number a scalar or single-series answer holds.
+func prometheusValue(t *testing.T, expr string, value model.Value) float64 {
+	t.Helper()
+	switch v := value.(type) {
+	case model.Vector:
+		if len(v) != 1 {
+			t.Fatalf("%s: Prometheus returned %d series", expr, len(v))
+		}
+		return float64(v[0].Value)
+	case *model.Scalar:
+		return float64(v.Value)
+	}
+	t.Fatalf("%s: Prometheus returned a %s", expr, value.Type())
+	return 0
 }
 
 func collected(status metav1.ConditionStatus) func(*metricsv1.MetricSnapshot) bool {

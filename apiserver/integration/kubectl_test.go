@@ -40,8 +40,11 @@ spec:
   - cpu_usage
   - memory_usage
   - request_count
-  - sum(rate(http_requests_total[5m]))
-  interval: 1m
+  - |
+    sum by (job) (
+      rate(http_requests_total[5m])
+    )
+  interval: 60s
 `
 
 // TestKubectl drives the local-mode server with the real kubectl: server-side apply, get with
@@ -58,17 +61,36 @@ func TestKubectl(t *testing.T) {
 	if out := run("apply", "--server-side", "--field-manager=kubectl-test", "-f", file); !strings.Contains(out, "serverside-applied") {
 		t.Fatalf("apply --server-side: %s", out)
 	}
-	// Applying the same manifest again is a no-op, not a conflict.
+	// Applying the same manifest again is a no-op, not a conflict: 60s is stored as 1m, and the
+	// generation stays.
 	run("apply", "--server-side", "--field-manager=kubectl-test", "-f", file)
+	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.metadata.generation} {.spec.interval}"); out != "1 1m" {
+		t.Fatalf("after applying interval 60s twice: generation and interval %q, want 1 1m", out)
+	}
+	// The YAML block scalar is stored as written, newlines included.
+	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.spec.metrics[3]}"); out != "sum by (job) (\n  rate(http_requests_total[5m])\n)\n" {
+		t.Fatalf("multi-line metric stored as %q", out)
+	}
 
 	out := run("get", "metricsnapshots")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME SOURCE METRICS INTERVAL LAST-COLLECTED AGE" {
-		t.Fatalf("get: want columns NAME SOURCE METRICS INTERVAL LAST-COLLECTED AGE, got %q", lines[0])
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME SOURCE METRICS INTERVAL COLLECTED LAST-COLLECTED AGE" {
+		t.Fatalf("get: want columns NAME SOURCE METRICS INTERVAL COLLECTED LAST-COLLECTED AGE, got %q", lines[0])
 	}
 	row := strings.Fields(lines[1])
 	if len(lines) != 2 || row[0] != "app-metrics" || row[1] != "prometheus" || !strings.HasPrefix(row[2], "cpu_usage,memory_usage,request_count") || !strings.Contains(out, "1m") {
 		t.Fatalf("get: unexpected rows\n%s", out)
+	}
+	// The source is unreachable: not collected yet, then failed; never collected.
+	if collected := row[len(row)-3]; collected != "Unknown" && collected != "False" {
+		t.Fatalf("get: COLLECTED %q, want Unknown or False\n%s", collected, out)
+	}
+
+	// Refusals name the field and what is allowed.
+	dup := writeManifest(t, strings.Replace(manifest, "  - memory_usage\n", "  - \" cpu_usage\"\n", 1))
+	if out := kubectlFails(t, kubeconfig, "apply", "--server-side", "--field-manager=kubectl-test", "-f", dup); !strings.Contains(out,
+		`spec.metrics[1]: Duplicate value: " cpu_usage": the same expression as spec.metrics[0]`) {
+		t.Fatalf("a re-spaced duplicate must be refused at spec.metrics[1]:\n%s", out)
 	}
 	if out := run("get", "ms", "--field-selector=spec.source=prometheus", "-o", "name"); strings.TrimSpace(out) != "metricsnapshot.metrics.example.com/app-metrics" {
 		t.Fatalf("get by spec.source: %q", out)
@@ -91,6 +113,19 @@ func TestKubectl(t *testing.T) {
 	if out := run("get", "metricsnapshots", "-o", "name"); strings.TrimSpace(out) != "" {
 		t.Fatalf("after delete: %q", out)
 	}
+}
+
+// kubectlFails runs the real kubectl, expecting it to fail, and returns its output.
+func kubectlFails(t *testing.T, kubeconfig string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	kubectl := filepath.Join(testutil.KubeBin(t), "kubectl")
+	out, err := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
+	if err == nil {
+		t.Fatalf("kubectl %s succeeded, want a refusal:\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
 }
 
 // kubectlRunner returns a function running the real kubectl against kubeconfig, failing the test

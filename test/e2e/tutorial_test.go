@@ -137,7 +137,7 @@ spec:
 `)
 	list := kubectl(t, "get", "metricsnapshots")
 	header := strings.Fields(strings.SplitN(list, "\n", 2)[0])
-	wantHeader := []string{"NAME", "SOURCE", "METRICS", "INTERVAL"}
+	wantHeader := []string{"NAME", "SOURCE", "METRICS", "INTERVAL", "COLLECTED", "LAST-COLLECTED", "AGE"}
 	for i, h := range wantHeader {
 		if i >= len(header) || header[i] != h {
 			t.Errorf("kubectl get metricsnapshots header %v, want it to start with %v", header, wantHeader)
@@ -153,6 +153,17 @@ spec:
 			t.Errorf("kubectl get metricsnapshot app-metrics -o yaml lacks %q:\n%s", want, y)
 		}
 	}
+	// None of the tutorial's series exist on this Prometheus: each metric's error is reported, and
+	// kubectl tells the failed collection (False) from one not made yet (Unknown).
+	var snap snapshotStatus
+	testutil.Eventually(t, 2*time.Minute, "status.errors of app-metrics and COLLECTED False", func(context.Context) error {
+		kubectlJSON(t, &snap, "get", "metricsnapshot", "app-metrics")
+		r := findRow(t, kubectl(t, "get", "metricsnapshots"), "app-metrics")
+		if len(snap.Status.Errors) != 3 || snap.Status.Errors["request_count"] != "returned no series" || len(r) < 5 || r[len(r)-3] != "False" {
+			return fmt.Errorf("row %v, errors %v %s", r, snap.Status.Errors, fmtConditions(snap.Status.Conditions))
+		}
+		return nil
+	})
 	// kube-apiserver aggregates the server's OpenAPI asynchronously after the APIService turns Available.
 	testutil.Eventually(t, time.Minute, "kubectl explain metricsnapshot.spec lists source, metrics and interval", func(ctx context.Context) error {
 		explain, err := cfg.KubectlOutput(ctx, "", "explain", "metricsnapshot.spec")
@@ -185,12 +196,7 @@ spec:
   metrics: [up, "count(up)"]
   interval: 10s
 `)
-	var snap struct {
-		Status struct {
-			Data       map[string]float64 `json:"data"`
-			Conditions []condition        `json:"conditions"`
-		} `json:"status"`
-	}
+	var snap snapshotStatus
 	testutil.Eventually(t, 2*time.Minute, "status.data of prometheus-up", func(context.Context) error {
 		kubectlJSON(t, &snap, "get", "metricsnapshot", "prometheus-up")
 		up, ok1 := snap.Status.Data["up"]
@@ -200,7 +206,38 @@ spec:
 		}
 		return nil
 	})
+	if r := findRow(t, kubectl(t, "get", "metricsnapshots"), "prometheus-up"); len(r) < 5 || r[len(r)-3] != "True" {
+		t.Errorf("kubectl get metricsnapshots: row %v, want COLLECTED True", r)
+	}
 	kubectl(t, "delete", "metricsnapshot", "prometheus-up")
+
+	// One missing series does not blank the others: up is collected, request_count's error is shown.
+	kubectlApply(t, `apiVersion: metrics.example.com/v1
+kind: MetricSnapshot
+metadata: {name: partly, namespace: default}
+spec:
+  source: prometheus
+  metrics: [up, request_count]
+  interval: 10s
+`)
+	testutil.Eventually(t, 2*time.Minute, "partly: COLLECTED Partial with up in data", func(context.Context) error {
+		kubectlJSON(t, &snap, "get", "metricsnapshot", "partly")
+		r := findRow(t, kubectl(t, "get", "metricsnapshots"), "partly")
+		if up, ok := snap.Status.Data["up"]; !ok || up != want || snap.Status.Errors["request_count"] == "" || len(r) < 5 || r[len(r)-3] != "Partial" {
+			return fmt.Errorf("row %v, %s errors %v %s", r, fmtData(snap.Status.Data), snap.Status.Errors, fmtConditions(snap.Status.Conditions))
+		}
+		return nil
+	})
+	kubectl(t, "delete", "metricsnapshot", "partly")
+}
+
+// snapshotStatus is the part of a MetricSnapshot the suite reads.
+type snapshotStatus struct {
+	Status struct {
+		Data       map[string]float64 `json:"data"`
+		Errors     map[string]string  `json:"errors"`
+		Conditions []condition        `json:"conditions"`
+	} `json:"status"`
 }
 
 // casStatus is the part of a CustomApiServer the suite reads.

@@ -44,10 +44,16 @@ type MetricSnapshotSpec struct {
 type MetricSnapshotStatus struct {
 	// ObservedGeneration is the spec generation the status was collected for.
 	ObservedGeneration int64
-	// LastCollectionTime is when data was last collected successfully.
+	// LastCollectionTime is the evaluation time of the last collection that returned at least one
+	// value; Data holds those values.
 	LastCollectionTime *metav1.Time
-	// Data maps each metric of the spec to its value at LastCollectionTime.
+	// LastAttemptTime is the evaluation time of the last collection, whatever its outcome; Errors
+	// are from it.
+	LastAttemptTime *metav1.Time
+	// Data maps each metric collected at LastCollectionTime to its value.
 	Data map[string]float64
+	// Errors maps each metric whose query failed at LastAttemptTime to why.
+	Errors map[string]string
 	// Conditions report collection health.
 	Conditions []metav1.Condition
 }
@@ -64,13 +70,20 @@ type MetricSnapshotList struct {
 
 // Condition types and reasons of a MetricSnapshot, positive polarity.
 const (
-	// ConditionCollected is True when the last collection of every metric succeeded.
+	// ConditionCollected is True when the last collection of every metric succeeded, False when
+	// some or all failed, Unknown until the first collection.
 	ConditionCollected = "Collected"
 
-	// ReasonCollected: every metric was queried successfully.
+	// ReasonCollected (True): every metric was queried successfully.
 	ReasonCollected = "Collected"
-	// ReasonSourceUnknown: spec.source is not configured on the server (--source).
+	// ReasonNotCollectedYet (Unknown): the object is new; its first collection is pending.
+	ReasonNotCollectedYet = "NotCollectedYet"
+	// ReasonPartiallyCollected (False): some metrics were collected (in data), the others failed
+	// (in errors).
+	ReasonPartiallyCollected = "PartiallyCollected"
+	// ReasonSourceUnknown (False): spec.source is not configured on the server (--source).
 	ReasonSourceUnknown = "SourceUnknown"
-	// ReasonQueryFailed: Prometheus could not be reached or rejected a query; the last good data is kept.
+	// ReasonQueryFailed (False): no metric could be collected (Prometheus unreachable, or every
+	// query failed); the last good data is kept.
 	ReasonQueryFailed = "QueryFailed"
 )

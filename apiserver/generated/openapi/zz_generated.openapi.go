@@ -204,7 +204,7 @@ func schema_apiserver_apis_metrics_v1_MetricSnapshotSpec(ref common.ReferenceCal
 				Properties: map[string]spec.Schema{
 					"source": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Source names a Prometheus source configured on the server with --source name=url.",
+							Description: "Source names a Prometheus source configured on the server with --source name=url: a DNS label, at most 63 bytes.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
@@ -217,7 +217,7 @@ func schema_apiserver_apis_metrics_v1_MetricSnapshotSpec(ref common.ReferenceCal
 							},
 						},
 						SchemaProps: spec.SchemaProps{
-							Description: "Metrics are metric names (e.g. up) or PromQL expressions (e.g. sum(rate(http_requests_total[5m]))), each evaluated as an instant query. Must be non-empty and unique.",
+							Description: "Metrics are metric names (e.g. up) or PromQL expressions (e.g. sum(rate(http_requests_total[5m]))), each evaluated as an instant query: at most 100, each at most 1024 bytes and unique as parsed PromQL (\"up\" and \" up\" are the same metric). An expression may span lines.",
 							Type:        []string{"array"},
 							Items: &spec.SchemaOrArray{
 								Schema: &spec.Schema{
@@ -231,7 +231,7 @@ func schema_apiserver_apis_metrics_v1_MetricSnapshotSpec(ref common.ReferenceCal
 					},
 					"interval": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Interval between two collections, a Go duration from 10s to 24h. Defaults to 1m.",
+							Description: "Interval between two collections, a Go duration from 10s to 24h (at most 32 bytes), stored in its shortest form (\"60s\" is stored as \"1m\", \"1h0m0s\" as \"1h\"). Defaults to 1m.",
 							Type:        []string{"string"},
 							Format:      "",
 						},
@@ -259,13 +259,19 @@ func schema_apiserver_apis_metrics_v1_MetricSnapshotStatus(ref common.ReferenceC
 					},
 					"lastCollectionTime": {
 						SchemaProps: spec.SchemaProps{
-							Description: "LastCollectionTime is when data was last collected successfully.",
+							Description: "LastCollectionTime is the evaluation time of the last collection that returned at least one value; data holds those values.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"lastAttemptTime": {
+						SchemaProps: spec.SchemaProps{
+							Description: "LastAttemptTime is the evaluation time of the last collection, whatever its outcome; errors are from it.",
 							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
 						},
 					},
 					"data": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Data maps each metric of the spec to its value at lastCollectionTime.",
+							Description: "Data maps each metric collected at lastCollectionTime to its value. A metric that failed then is not in it (see errors); when every metric fails, the last good data is kept.",
 							Type:        []string{"object"},
 							AdditionalProperties: &spec.SchemaOrBool{
 								Allows: true,
@@ -273,6 +279,21 @@ func schema_apiserver_apis_metrics_v1_MetricSnapshotStatus(ref common.ReferenceC
 									SchemaProps: spec.SchemaProps{
 										Type:   []string{"number"},
 										Format: "double",
+									},
+								},
+							},
+						},
+					},
+					"errors": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Errors maps each metric whose query failed at lastAttemptTime to why (at most 1024 bytes each), e.g. \"returned no series\".",
+							Type:        []string{"object"},
+							AdditionalProperties: &spec.SchemaOrBool{
+								Allows: true,
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
 									},
 								},
 							},
@@ -288,7 +309,7 @@ func schema_apiserver_apis_metrics_v1_MetricSnapshotStatus(ref common.ReferenceC
 							},
 						},
 						SchemaProps: spec.SchemaProps{
-							Description: "Conditions report collection health; type Collected is False with the error when a source fails.",
+							Description: "Conditions report collection health. Type Collected is True when every metric was collected, False with reason PartiallyCollected, QueryFailed or SourceUnknown otherwise, and Unknown (NotCollectedYet) until the first collection.",
 							Type:        []string{"array"},
 							Items: &spec.SchemaOrArray{
 								Schema: &spec.Schema{

@@ -44,9 +44,12 @@ type Prometheus struct {
 	t    testing.TB
 }
 
-// StartPrometheus starts Prometheus and waits until it is ready; it is stopped at cleanup.
-// A missing binary fails the test: 'make prometheus' installs it.
-func StartPrometheus(t testing.TB) *Prometheus {
+// Rule is a Prometheus recording rule: the series Record holds what Expr evaluates to, every second.
+type Rule struct{ Record, Expr string }
+
+// StartPrometheus starts Prometheus, with the recording rules given, and waits until it is ready;
+// it is stopped at cleanup. A missing binary fails the test: 'make prometheus' installs it.
+func StartPrometheus(t testing.TB, rules ...Rule) *Prometheus {
 	t.Helper()
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -55,6 +58,16 @@ func StartPrometheus(t testing.TB) *Prometheus {
 	dir := t.TempDir()
 	addr := fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
 	config := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n- job_name: prometheus\n  static_configs:\n  - targets: [%q]\n", addr)
+	if len(rules) > 0 {
+		config += "rule_files: [rules.yml]\n"
+		group := "groups:\n- name: test\n  rules:\n"
+		for _, r := range rules {
+			group += fmt.Sprintf("  - record: %s\n    expr: %q\n", r.Record, r.Expr)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte(group), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}

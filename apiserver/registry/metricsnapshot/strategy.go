@@ -22,6 +22,8 @@ import (
 	"context"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -65,17 +67,28 @@ func (st Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 	}
 }
 
-// PrepareForCreate drops any status the client sent and starts the generation at 1.
+// PrepareForCreate drops any status the client sent, says the first collection is pending, starts
+// the generation at 1 and stores spec.interval in its canonical form.
 func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	s := obj.(*metrics.MetricSnapshot)
 	s.Status = metrics.MetricSnapshotStatus{}
+	meta.SetStatusCondition(&s.Status.Conditions, metav1.Condition{
+		Type: metrics.ConditionCollected, Status: metav1.ConditionUnknown, ObservedGeneration: 1,
+		Reason: metrics.ReasonNotCollectedYet, Message: "waiting for the first collection",
+	})
 	s.Generation = 1
+	s.Spec.Interval = metrics.CanonicalInterval(s.Spec.Interval)
 }
 
-// PrepareForUpdate keeps the stored status and bumps the generation when the spec changes.
+// PrepareForUpdate keeps the stored status and bumps the generation when the spec changes. A new
+// interval is made canonical first, so "60s" applied over a stored "1m" is no change; an unchanged
+// one is left as stored (objects from before the canonical form keep theirs, and their generation).
 func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	s, o := obj.(*metrics.MetricSnapshot), old.(*metrics.MetricSnapshot)
 	s.Status = o.Status
+	if s.Spec.Interval != o.Spec.Interval {
+		s.Spec.Interval = metrics.CanonicalInterval(s.Spec.Interval)
+	}
 	if !apiequality.Semantic.DeepEqual(s.Spec, o.Spec) {
 		s.Generation = o.Generation + 1
 	}
@@ -105,5 +118,6 @@ func (Strategy) AllowCreateOnUpdate(context.Context) bool { return true }
 // AllowUnconditionalUpdate lets clients update without a resourceVersion.
 func (Strategy) AllowUnconditionalUpdate(context.Context) bool { return true }
 
-// Canonicalize has nothing to normalise.
+// Canonicalize has nothing left to normalise: spec.interval is made canonical in PrepareForCreate
+// and PrepareForUpdate, before the generation is decided.
 func (Strategy) Canonicalize(runtime.Object) {}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -41,6 +42,34 @@ func TestCreateDropsStatusAndStartsGeneration(t *testing.T) {
 	NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("prometheus")).PrepareForCreate(context.Background(), s)
 	if s.Generation != 1 || s.Status.Data != nil || s.Status.ObservedGeneration != 0 {
 		t.Fatalf("want generation 1 and empty status, got %d %+v", s.Generation, s.Status)
+	}
+	c := meta.FindStatusCondition(s.Status.Conditions, metrics.ConditionCollected)
+	if c == nil || c.Status != metav1.ConditionUnknown || c.Reason != metrics.ReasonNotCollectedYet || c.LastTransitionTime.IsZero() {
+		t.Fatalf("a new object must say it is not collected yet, got %+v", s.Status.Conditions)
+	}
+}
+
+func TestIntervalIsStoredCanonical(t *testing.T) {
+	st := NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("prometheus"))
+	s := stored()
+	s.Spec.Interval = "60s"
+	st.PrepareForCreate(context.Background(), s)
+	if s.Spec.Interval != "1m" {
+		t.Fatalf("created with 60s, stored %q, want 1m", s.Spec.Interval)
+	}
+	// Applying 60s again over the stored 1m is no spec change: the generation stays.
+	old, again := stored(), stored()
+	again.Spec.Interval = "60s"
+	st.PrepareForUpdate(context.Background(), again, old)
+	if again.Spec.Interval != "1m" || again.Generation != old.Generation {
+		t.Fatalf("60s over 1m: stored %q at generation %d, want 1m at %d", again.Spec.Interval, again.Generation, old.Generation)
+	}
+	// Stored before the canonical form: a label change leaves the interval and the generation alone.
+	old, labelled := stored(), stored()
+	old.Spec.Interval, labelled.Spec.Interval, labelled.Labels = "60s", "60s", map[string]string{"team": "y"}
+	st.PrepareForUpdate(context.Background(), labelled, old)
+	if labelled.Spec.Interval != "60s" || labelled.Generation != old.Generation {
+		t.Fatalf("label change on an object stored with 60s: %q at generation %d, want 60s at %d", labelled.Spec.Interval, labelled.Generation, old.Generation)
 	}
 }
 

@@ -39,8 +39,11 @@ var columns = []metav1.TableColumnDefinition{
 	{Name: "Source", Type: "string", Description: "Prometheus source the metrics are queried from."},
 	{Name: "Metrics", Type: "string", Description: "Metrics or expressions collected."},
 	{Name: "Interval", Type: "string", Description: "Time between two collections."},
-	{Name: "Last-Collected", Type: "string", Description: "Time since the last successful collection."},
+	{Name: "Collected", Type: "string", Description: "Outcome of the last collection: True (every metric), Partial (some), False (none), Unknown (not collected yet)."},
+	{Name: "Last-Collected", Type: "string", Description: "Time since the last collection that returned values (status.lastCollectionTime)."},
 	{Name: "Age", Type: "string", Description: "Time since the object was created."},
+	{Name: "Reason", Type: "string", Priority: 1, Description: "Reason of the Collected condition."},
+	{Name: "Last-Attempt", Type: "string", Priority: 1, Description: "Time since the last collection, whatever its outcome (status.lastAttemptTime)."},
 }
 
 // TableConvertor renders MetricSnapshots for kubectl get.
@@ -78,20 +81,42 @@ func (c TableConvertor) ConvertToTable(_ context.Context, obj runtime.Object, ta
 	}
 	for i := range items {
 		s := &items[i]
+		collected, reason := collectedCells(s.Status.Conditions)
 		table.Rows = append(table.Rows, metav1.TableRow{
-			Cells:  []interface{}{s.Name, s.Spec.Source, metricsCell(s.Spec.Metrics), s.Spec.Interval, since(s.Status.LastCollectionTime, now()), since(&s.CreationTimestamp, now())},
+			Cells: []interface{}{s.Name, s.Spec.Source, metricsCell(s.Spec.Metrics), s.Spec.Interval,
+				collected, since(s.Status.LastCollectionTime, now()), since(&s.CreationTimestamp, now()),
+				reason, since(s.Status.LastAttemptTime, now())},
 			Object: runtime.RawExtension{Object: s},
 		})
 	}
 	return table, nil
 }
 
-// metricsCell lists the first few metrics and counts the rest.
+// metricsCell lists the first few metrics, each on one line with its blanks collapsed (an
+// expression may span lines), and counts the rest.
 func metricsCell(list []string) string {
-	if len(list) <= maxListedMetrics {
-		return strings.Join(list, ",")
+	shown := make([]string, 0, maxListedMetrics)
+	for _, m := range list[:min(len(list), maxListedMetrics)] {
+		shown = append(shown, strings.Join(strings.Fields(m), " "))
 	}
-	return fmt.Sprintf("%s + %d more", strings.Join(list[:maxListedMetrics], ","), len(list)-maxListedMetrics)
+	if len(list) <= maxListedMetrics {
+		return strings.Join(shown, ",")
+	}
+	return fmt.Sprintf("%s + %d more", strings.Join(shown, ","), len(list)-maxListedMetrics)
+}
+
+// collectedCells reads the Collected condition: True, Partial (False with some data), False, or
+// Unknown (also for objects written before the condition was set at creation).
+func collectedCells(conditions []metav1.Condition) (collected, reason string) {
+	c := meta.FindStatusCondition(conditions, metrics.ConditionCollected)
+	switch {
+	case c == nil:
+		return string(metav1.ConditionUnknown), metrics.ReasonNotCollectedYet
+	case c.Status == metav1.ConditionFalse && c.Reason == metrics.ReasonPartiallyCollected:
+		return "Partial", c.Reason
+	default:
+		return string(c.Status), c.Reason
+	}
 }
 
 func since(t *metav1.Time, now time.Time) string {

@@ -18,6 +18,7 @@ package metricsnapshot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,17 +30,40 @@ import (
 func TestTable(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	collectedAt := metav1.NewTime(now.Add(-30 * time.Second))
+	attemptAt := metav1.NewTime(now.Add(-10 * time.Second))
+	condition := func(status metav1.ConditionStatus, reason string) []metav1.Condition {
+		return []metav1.Condition{{Type: metrics.ConditionCollected, Status: status, Reason: reason}}
+	}
 	list := &metrics.MetricSnapshotList{
 		ListMeta: metav1.ListMeta{ResourceVersion: "42"},
 		Items: []metrics.MetricSnapshot{
 			{
 				ObjectMeta: metav1.ObjectMeta{Name: "fresh", CreationTimestamp: metav1.NewTime(now.Add(-2 * time.Hour))},
 				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"a", "b", "c", "d", "e"}, Interval: "1m"},
-				Status:     metrics.MetricSnapshotStatus{LastCollectionTime: &collectedAt},
+				Status: metrics.MetricSnapshotStatus{LastCollectionTime: &collectedAt, LastAttemptTime: &collectedAt,
+					Conditions: condition(metav1.ConditionTrue, metrics.ReasonCollected)},
 			},
 			{
 				ObjectMeta: metav1.ObjectMeta{Name: "new", CreationTimestamp: metav1.NewTime(now.Add(-5 * time.Second))},
 				Spec:       metrics.MetricSnapshotSpec{Source: "thanos", Metrics: []string{"up"}, Interval: "10s"},
+				Status:     metrics.MetricSnapshotStatus{Conditions: condition(metav1.ConditionUnknown, metrics.ReasonNotCollectedYet)},
+			},
+			{
+				ObjectMeta: metav1.ObjectMeta{Name: "partial", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"sum by (job) (\n  up\n)\n", "x"}, Interval: "10s"},
+				Status: metrics.MetricSnapshotStatus{LastCollectionTime: &attemptAt, LastAttemptTime: &attemptAt,
+					Conditions: condition(metav1.ConditionFalse, metrics.ReasonPartiallyCollected)},
+			},
+			{
+				ObjectMeta: metav1.ObjectMeta{Name: "failed", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"up"}, Interval: "10s"},
+				Status: metrics.MetricSnapshotStatus{LastCollectionTime: &collectedAt, LastAttemptTime: &attemptAt,
+					Conditions: condition(metav1.ConditionFalse, metrics.ReasonQueryFailed)},
+			},
+			{
+				// Written before the condition was set at creation.
+				ObjectMeta: metav1.ObjectMeta{Name: "old", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"up"}, Interval: "10s"},
 			},
 		},
 	}
@@ -52,14 +76,18 @@ func TestTable(t *testing.T) {
 		header = append(header, c.Name)
 	}
 	want := [][]interface{}{
-		{"fresh", "prometheus", "a,b,c + 2 more", "1m", "30s", "120m"},
-		{"new", "thanos", "up", "10s", "<none>", "5s"},
+		{"fresh", "prometheus", "a,b,c + 2 more", "1m", "True", "30s", "120m", metrics.ReasonCollected, "30s"},
+		{"new", "thanos", "up", "10s", "Unknown", "<none>", "5s", metrics.ReasonNotCollectedYet, "<none>"},
+		{"partial", "prometheus", "sum by (job) ( up ),x", "10s", "Partial", "10s", "60s", metrics.ReasonPartiallyCollected, "10s"},
+		{"failed", "prometheus", "up", "10s", "False", "30s", "60s", metrics.ReasonQueryFailed, "10s"},
+		{"old", "prometheus", "up", "10s", "Unknown", "<none>", "60s", metrics.ReasonNotCollectedYet, "<none>"},
 	}
-	if len(header) != 6 || header[0] != "Name" || header[4] != "Last-Collected" || header[5] != "Age" {
-		t.Fatalf("columns %v", header)
+	wantHeader := "Name Source Metrics Interval Collected Last-Collected Age Reason Last-Attempt"
+	if strings.Join(header, " ") != wantHeader || table.ColumnDefinitions[7].Priority != 1 || table.ColumnDefinitions[8].Priority != 1 {
+		t.Fatalf("columns %v, want %s with the last two in -o wide only", header, wantHeader)
 	}
-	if table.ResourceVersion != "42" || len(table.Rows) != 2 {
-		t.Fatalf("want 2 rows at resourceVersion 42, got %d at %q", len(table.Rows), table.ResourceVersion)
+	if table.ResourceVersion != "42" || len(table.Rows) != len(want) {
+		t.Fatalf("want %d rows at resourceVersion 42, got %d at %q", len(want), len(table.Rows), table.ResourceVersion)
 	}
 	for i, row := range table.Rows {
 		for j, cell := range row.Cells {

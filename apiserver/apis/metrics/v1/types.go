@@ -38,13 +38,16 @@ type MetricSnapshot struct {
 
 // MetricSnapshotSpec says what to collect, from where, and how often.
 type MetricSnapshotSpec struct {
-	// Source names a Prometheus source configured on the server with --source name=url.
+	// Source names a Prometheus source configured on the server with --source name=url: a DNS
+	// label, at most 63 bytes.
 	Source string `json:"source"`
 	// Metrics are metric names (e.g. up) or PromQL expressions (e.g. sum(rate(http_requests_total[5m]))),
-	// each evaluated as an instant query. Must be non-empty and unique.
+	// each evaluated as an instant query: at most 100, each at most 1024 bytes and unique as parsed
+	// PromQL ("up" and " up" are the same metric). An expression may span lines.
 	// +listType=atomic
 	Metrics []string `json:"metrics"`
-	// Interval between two collections, a Go duration from 10s to 24h. Defaults to 1m.
+	// Interval between two collections, a Go duration from 10s to 24h (at most 32 bytes), stored
+	// in its shortest form ("60s" is stored as "1m", "1h0m0s" as "1h"). Defaults to 1m.
 	// +optional
 	Interval string `json:"interval,omitempty"`
 }
@@ -54,13 +57,25 @@ type MetricSnapshotStatus struct {
 	// ObservedGeneration is the metadata.generation the status was collected for.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// LastCollectionTime is when data was last collected successfully.
+	// LastCollectionTime is the evaluation time of the last collection that returned at least one
+	// value; data holds those values.
 	// +optional
 	LastCollectionTime *metav1.Time `json:"lastCollectionTime,omitempty"`
-	// Data maps each metric of the spec to its value at lastCollectionTime.
+	// LastAttemptTime is the evaluation time of the last collection, whatever its outcome; errors
+	// are from it.
+	// +optional
+	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+	// Data maps each metric collected at lastCollectionTime to its value. A metric that failed
+	// then is not in it (see errors); when every metric fails, the last good data is kept.
 	// +optional
 	Data map[string]float64 `json:"data,omitempty"`
-	// Conditions report collection health; type Collected is False with the error when a source fails.
+	// Errors maps each metric whose query failed at lastAttemptTime to why (at most 1024 bytes
+	// each), e.g. "returned no series".
+	// +optional
+	Errors map[string]string `json:"errors,omitempty"`
+	// Conditions report collection health. Type Collected is True when every metric was collected,
+	// False with reason PartiallyCollected, QueryFailed or SourceUnknown otherwise, and Unknown
+	// (NotCollectedYet) until the first collection.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

@@ -115,9 +115,20 @@ func (in *MetricSnapshotStatus) DeepCopyInto(out *MetricSnapshotStatus) {
 		in, out := &in.LastCollectionTime, &out.LastCollectionTime
 		*out = (*in).DeepCopy()
 	}
+	if in.LastAttemptTime != nil {
+		in, out := &in.LastAttemptTime, &out.LastAttemptTime
+		*out = (*in).DeepCopy()
+	}
 	if in.Data != nil {
 		in, out := &in.Data, &out.Data
 		*out = make(map[string]float64, len(*in))
+		for key, val := range *in {
+			(*out)[key] = val
+		}
+	}
+	if in.Errors != nil {
+		in, out := &in.Errors, &out.Errors
+		*out = make(map[string]string, len(*in))
 		for key, val := range *in {
 			(*out)[key] = val
 		}

@@ -30,29 +30,29 @@ import (
 var promql = parser.NewParser(parser.Options{})
 
 // CheckExpression accepts a metric name or PromQL expression that Prometheus' parser accepts and
-// whose result the collector can store: a scalar or an instant vector. Control characters are
-// refused although PromQL treats newlines as blanks, because the value is shown in kubectl's
-// METRICS column and used as a key in status.data.
-func CheckExpression(expr string) error {
+// whose result the collector can store: a scalar or an instant vector. It returns the parsed
+// expression. Newlines and tabs are blanks in PromQL, so an expression may span lines (a YAML
+// block scalar); other control characters are refused, as they are never meant.
+func CheckExpression(expr string) (parser.Expr, error) {
 	if strings.TrimSpace(expr) == "" {
-		return errors.New("must not be blank")
+		return nil, errors.New("must not be blank")
 	}
 	for _, r := range expr {
-		if !unicode.IsPrint(r) && r != '\t' {
-			return fmt.Errorf("must not contain control character %q", r)
+		if !unicode.IsPrint(r) && r != '\t' && r != '\n' && r != '\r' {
+			return nil, fmt.Errorf("must not contain control character %q (newlines and tabs are allowed)", r)
 		}
 	}
 	parsed, err := promql.ParseExpr(expr)
 	if err != nil {
 		// The parser reports only its first error, with line:column, on one line.
-		return err
+		return nil, err
 	}
 	switch parsed.Type() {
 	case parser.ValueTypeScalar, parser.ValueTypeVector:
-		return nil
+		return parsed, nil
 	case parser.ValueTypeMatrix:
-		return errors.New("evaluates to a range vector; want a scalar or an instant vector (e.g. wrap it in rate() or last_over_time())")
+		return nil, errors.New("evaluates to a range vector; want a scalar or an instant vector (e.g. wrap it in rate() or last_over_time())")
 	default:
-		return fmt.Errorf("evaluates to a %s; want a scalar or an instant vector", parsed.Type())
+		return nil, fmt.Errorf("evaluates to a %s; want a scalar or an instant vector", parsed.Type())
 	}
 }

@@ -18,6 +18,9 @@ limitations under the License.
 package validation
 
 import (
+	"fmt"
+	"strings"
+
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -26,11 +29,18 @@ import (
 	"example.com/aggregation-operator/apiserver/apis/metrics"
 )
 
+// Bounds of every string and list a client writes, so that what one object costs to validate,
+// store, collect and report is known. See README "MetricSnapshot apiserver" for the table.
 const (
-	// MaxMetrics bounds the work one object can ask for.
+	// MaxMetrics bounds the work one object can ask for: at most this many queries per interval.
 	MaxMetrics = 100
-	// MaxExpressionLength bounds one PromQL expression.
+	// MaxExpressionLength bounds one PromQL expression (and so one key of status.data and
+	// status.errors); PromQL written by people is far shorter.
 	MaxExpressionLength = 1024
+	// MaxSourceLength: source names are DNS labels (--source name=url), 63 bytes at most.
+	MaxSourceLength = 63
+	// MaxErrorLength bounds the error of one metric in status.errors; the collector truncates.
+	MaxErrorLength = 1024
 )
 
 // Sources is the set of source names configured on the server (--source name=url).
@@ -40,17 +50,17 @@ type Sources = sets.Set[string]
 func ValidateMetricSnapshot(s *metrics.MetricSnapshot, sources Sources) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMeta(&s.ObjectMeta, true,
 		apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	allErrs = append(allErrs, validateSpec(&s.Spec, sources, true, nil, field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, nil, field.NewPath("spec"))...)
 	return allErrs
 }
 
 // ValidateMetricSnapshotUpdate validates a spec update. An unchanged spec.source need not be
-// configured any more, and metrics the old object already had are not parsed again, so objects
-// stay editable and deletable after a source is removed or the PromQL check becomes stricter.
+// configured any more, metrics the old object already had are not parsed again (nor compared
+// with each other), and an unchanged interval is not held to the length bound, so objects stay
+// editable and deletable after a source is removed or the checks become stricter.
 func ValidateMetricSnapshotUpdate(s, old *metrics.MetricSnapshot, sources Sources) field.ErrorList {
 	allErrs := apimachineryvalidation.ValidateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	allErrs = append(allErrs, validateSpec(&s.Spec, sources, s.Spec.Source != old.Spec.Source,
-		sets.New(old.Spec.Metrics...), field.NewPath("spec"))...)
+	allErrs = append(allErrs, validateSpec(&s.Spec, sources, &old.Spec, field.NewPath("spec"))...)
 	return allErrs
 }
 
@@ -62,21 +72,53 @@ func ValidateMetricSnapshotStatusUpdate(s, old *metrics.MetricSnapshot) field.Er
 		allErrs = append(allErrs, field.Invalid(status.Child("observedGeneration"), s.Status.ObservedGeneration, "must be non-negative"))
 	}
 	allErrs = append(allErrs, metav1validation.ValidateConditions(s.Status.Conditions, status.Child("conditions"))...)
+	allErrs = append(allErrs, validateStatusMap(s.Status.Data, nil, status.Child("data"))...)
+	allErrs = append(allErrs, validateStatusMap(s.Status.Errors, func(msg string) int { return len(msg) }, status.Child("errors"))...)
 	return allErrs
 }
 
-// unparsed holds metrics accepted earlier that are exempt from the expression check.
-func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, checkSourceKnown bool, unparsed sets.Set[string], path *field.Path) field.ErrorList {
+// validateStatusMap bounds status.data and status.errors: keys are spec.metrics entries and
+// valueLength, when given, bounds each value.
+func validateStatusMap[V any](m map[string]V, valueLength func(V) int, path *field.Path) field.ErrorList {
+	if len(m) > MaxMetrics {
+		return field.ErrorList{field.TooMany(path, len(m), MaxMetrics)}
+	}
+	var allErrs field.ErrorList
+	for k, v := range m {
+		if len(k) > MaxExpressionLength {
+			allErrs = append(allErrs, field.TooLong(path, "", MaxExpressionLength).WithOrigin("key"))
+			continue
+		}
+		if valueLength != nil && valueLength(v) > MaxErrorLength {
+			allErrs = append(allErrs, field.TooLong(path.Key(k), "", MaxErrorLength))
+		}
+	}
+	return allErrs
+}
+
+// old is the stored spec on update (nil on create): what it already had is exempt from the checks
+// added since it was accepted.
+func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, old *metrics.MetricSnapshotSpec, path *field.Path) field.ErrorList {
+	unparsed := sets.New[string]()
+	checkSourceKnown, checkIntervalLength := true, true
+	if old != nil {
+		unparsed.Insert(old.Metrics...)
+		checkSourceKnown = spec.Source != old.Source
+		checkIntervalLength = spec.Interval != old.Interval
+	}
 	var allErrs field.ErrorList
 	allErrs = append(allErrs, validateSource(spec.Source, sources, checkSourceKnown, path.Child("source"))...)
 	allErrs = append(allErrs, validateMetrics(spec.Metrics, unparsed, path.Child("metrics"))...)
-	allErrs = append(allErrs, validateInterval(spec.Interval, path.Child("interval"))...)
+	allErrs = append(allErrs, validateInterval(spec.Interval, checkIntervalLength, path.Child("interval"))...)
 	return allErrs
 }
 
 func validateSource(source string, sources Sources, checkKnown bool, path *field.Path) field.ErrorList {
 	if source == "" {
 		return field.ErrorList{field.Required(path, "name of a source configured on the server (--source name=url)")}
+	}
+	if checkKnown && len(source) > MaxSourceLength {
+		return field.ErrorList{field.TooLong(path, "", MaxSourceLength)}
 	}
 	if checkKnown && sources.Len() == 0 {
 		return field.ErrorList{field.Invalid(path, source, "the server has no sources configured; start it with --source name=url")}
@@ -87,39 +129,61 @@ func validateSource(source string, sources Sources, checkKnown bool, path *field
 	return nil
 }
 
+// validateMetrics stops at "Too many": beyond MaxMetrics nothing is parsed, so the cost of an
+// object and the size of its error stay bounded however long the list is. Duplicates are compared
+// on the parsed expression (Prometheus' canonical form), so "up", " up" and "up\n" are one metric.
 func validateMetrics(list []string, unparsed sets.Set[string], path *field.Path) field.ErrorList {
 	if len(list) == 0 {
 		return field.ErrorList{field.Required(path, "at least one metric name or PromQL expression")}
 	}
-	var allErrs field.ErrorList
 	if len(list) > MaxMetrics {
-		allErrs = append(allErrs, field.TooMany(path, len(list), MaxMetrics))
+		return field.ErrorList{field.TooMany(path, len(list), MaxMetrics)}
 	}
-	seen := sets.New[string]()
+	var allErrs field.ErrorList
+	seen := make(map[string]int, len(list))
 	for i, m := range list {
 		p := path.Index(i)
-		if seen.Has(m) {
-			allErrs = append(allErrs, field.Duplicate(p, m))
-			continue
-		}
-		seen.Insert(m)
 		if len(m) > MaxExpressionLength {
 			allErrs = append(allErrs, field.TooLong(p, "", MaxExpressionLength))
 			continue
 		}
-		if unparsed.Has(m) {
+		key, err := expressionKey(m, unparsed.Has(m))
+		if err != nil {
+			allErrs = append(allErrs, field.Invalid(p, m, err.Error()))
 			continue
 		}
-		if err := CheckExpression(m); err != nil {
-			allErrs = append(allErrs, field.Invalid(p, m, err.Error()))
+		// Two entries the stored object already had were accepted together; keep them.
+		if j, dup := seen[key]; dup && (!unparsed.Has(m) || !unparsed.Has(list[j])) {
+			e := field.Duplicate(p, m)
+			e.Detail = fmt.Sprintf("the same expression as %s", path.Index(j))
+			allErrs = append(allErrs, e)
+			continue
 		}
+		seen[key] = i
 	}
 	return allErrs
 }
 
-func validateInterval(interval string, path *field.Path) field.ErrorList {
+// expressionKey is what two metrics are compared on: the parsed expression printed back. A metric
+// accepted earlier (exempt) that no longer parses is compared on its trimmed text.
+func expressionKey(m string, exempt bool) (string, error) {
+	parsed, err := CheckExpression(m)
+	switch {
+	case err == nil:
+		return parsed.String(), nil
+	case exempt:
+		return strings.TrimSpace(m), nil
+	default:
+		return "", err
+	}
+}
+
+func validateInterval(interval string, checkLength bool, path *field.Path) field.ErrorList {
 	if interval == "" {
 		return field.ErrorList{field.Required(path, "a duration such as 30s or 5m")}
+	}
+	if checkLength && len(interval) > metrics.MaxIntervalLength {
+		return field.ErrorList{field.TooLong(path, "", metrics.MaxIntervalLength)}
 	}
 	if _, err := metrics.ParseInterval(interval); err != nil {
 		return field.ErrorList{field.Invalid(path, interval, err.Error())}

@@ -17,6 +17,7 @@ limitations under the License.
 package validation
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,7 +54,8 @@ func TestValidObjectsPass(t *testing.T) {
 				"up",
 				"rate(x[5m])",
 				"sum by (job) (up)",
-				"sum(up) by (job)",
+				"sum(up) by (instance)",
+				"sum by (job) (\n  rate(x[5m])\n)\n",
 				"time()",
 				"histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m])))",
 				"up offset 5m",
@@ -63,6 +65,12 @@ func TestValidObjectsPass(t *testing.T) {
 			}
 		},
 		"other source": func(s *metrics.MetricSnapshot) { s.Spec.Source = "thanos" },
+		// What a YAML block scalar (metrics: [|]) gives: newlines inside and one at the end.
+		"multi-line": func(s *metrics.MetricSnapshot) {
+			s.Spec.Metrics = []string{"sum by (job) (\n  rate(http_requests_total[5m])\n)\n", "up\r\n"}
+		},
+		"max metrics":      func(s *metrics.MetricSnapshot) { s.Spec.Metrics = distinct(MaxMetrics) },
+		"longest interval": func(s *metrics.MetricSnapshot) { s.Spec.Interval = "23h59m59.999999999s" },
 	} {
 		s := valid()
 		mutate(s)
@@ -73,10 +81,7 @@ func TestValidObjectsPass(t *testing.T) {
 }
 
 func TestInvalidObjectsReportFieldPath(t *testing.T) {
-	many := make([]string, MaxMetrics+1)
-	for i := range many {
-		many[i] = "m" + strings.Repeat("x", i)
-	}
+	many := distinct(MaxMetrics + 1)
 	cases := []struct {
 		name   string
 		mutate func(*metrics.MetricSnapshot)
@@ -100,7 +105,16 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 		{"stray bracket", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up]"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		{"mismatched brackets", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"rate(x[5m)]"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		{"unterminated string", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up{job=\"a}"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"control character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\n"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"control character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\x00"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"escape character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\x1b[2J"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		// Duplicates are compared on the parsed expression.
+		{"duplicate with a leading blank", secondMetric(" up"), "spec.metrics[1]", field.ErrorTypeDuplicate},
+		{"duplicate with a trailing blank", secondMetric("up "), "spec.metrics[1]", field.ErrorTypeDuplicate},
+		{"duplicate with a newline", secondMetric("up\n"), "spec.metrics[1]", field.ErrorTypeDuplicate},
+		{"duplicate in another spelling", func(s *metrics.MetricSnapshot) {
+			s.Spec.Metrics = []string{"sum by (job) (up)", "sum(up)by(job)"}
+		}, "spec.metrics[1]", field.ErrorTypeDuplicate},
+		{"source too long", func(s *metrics.MetricSnapshot) { s.Spec.Source = strings.Repeat("p", MaxSourceLength+1) }, "spec.source", field.ErrorTypeTooLong},
 		{"only operators", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"+ - *"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		// Balanced and printable, so the old bracket guard let these through; Prometheus' parser does not.
 		{"two selectors in a row", secondMetric("sum by (job) foo bar"), "spec.metrics[1]", field.ErrorTypeInvalid},
@@ -126,6 +140,8 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 		{"interval negative", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "-1m" }, "spec.interval", field.ErrorTypeInvalid},
 		{"interval too long", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "25h" }, "spec.interval", field.ErrorTypeInvalid},
 		{"interval days unit", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "1d" }, "spec.interval", field.ErrorTypeInvalid},
+		// A valid 1h23m20s, but 10,000 bytes: refused for its length, not stored.
+		{"interval too long a text", func(s *metrics.MetricSnapshot) { s.Spec.Interval = strings.Repeat("1s", 5000) }, "spec.interval", field.ErrorTypeTooLong},
 	}
 	if len(cases) < 20 {
 		t.Fatalf("the table must keep at least 20 invalid objects, has %d", len(cases))
@@ -218,5 +234,111 @@ func TestServerWithoutSourcesSaysSo(t *testing.T) {
 	errs := ValidateMetricSnapshot(valid(), sets.New[string]())
 	if len(errs) != 1 || errs[0].Field != "spec.source" || !strings.Contains(errs[0].Detail, "--source") {
 		t.Fatalf("want a spec.source error pointing at --source, got %v", errs)
+	}
+}
+
+// distinct returns n different valid metric names.
+func distinct(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("m%d", i)
+	}
+	return out
+}
+
+// TestTooManyStopsValidation: beyond MaxMetrics the entries are not looked at, so 10,000 invalid
+// expressions give one short error.
+func TestTooManyStopsValidation(t *testing.T) {
+	s := valid()
+	s.Spec.Metrics = make([]string, 10000)
+	for i := range s.Spec.Metrics {
+		s.Spec.Metrics[i] = fmt.Sprintf("sum(rate(x_%d[5m])", i)
+	}
+	errs := ValidateMetricSnapshot(s, sources)
+	if len(errs) != 1 || errs[0].Type != field.ErrorTypeTooMany || errs[0].Field != "spec.metrics" {
+		t.Fatalf("want one Too many error at spec.metrics, got %d errors: %.300v", len(errs), errs)
+	}
+	if msg := errs.ToAggregate().Error(); len(msg) > 200 || !strings.Contains(msg, "must have at most 100 items") {
+		t.Fatalf("want a short error naming the bound, got %d bytes: %.300s", len(msg), msg)
+	}
+}
+
+// TestErrorsNameTheAllowedValues: every refusal says what would be accepted.
+func TestErrorsNameTheAllowedValues(t *testing.T) {
+	for name, tc := range map[string]struct {
+		mutate func(*metrics.MetricSnapshot)
+		want   string
+	}{
+		"unknown source":    {func(s *metrics.MetricSnapshot) { s.Spec.Source = "graphite" }, `supported values: "prometheus", "thanos"`},
+		"source too long":   {func(s *metrics.MetricSnapshot) { s.Spec.Source = strings.Repeat("p", 64) }, "may not be more than 63 bytes"},
+		"interval range":    {func(s *metrics.MetricSnapshot) { s.Spec.Interval = "25h" }, "must be between 10s and 24h"},
+		"interval syntax":   {func(s *metrics.MetricSnapshot) { s.Spec.Interval = "1d" }, "a duration such as 30s or 5m"},
+		"interval length":   {func(s *metrics.MetricSnapshot) { s.Spec.Interval = strings.Repeat("1s", 17) }, "may not be more than 32 bytes"},
+		"expression length": {secondMetric(strings.Repeat("a", MaxExpressionLength+1)), "may not be more than 1024 bytes"},
+		"too many":          {func(s *metrics.MetricSnapshot) { s.Spec.Metrics = distinct(101) }, "must have at most 100 items"},
+		"duplicate":         {secondMetric(" up"), "the same expression as spec.metrics[0]"},
+		"control character": {secondMetric("up\x07"), "newlines and tabs are allowed"},
+	} {
+		s := valid()
+		tc.mutate(s)
+		errs := ValidateMetricSnapshot(s, sources)
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.want) || !strings.HasPrefix(errs[0].Error(), "spec.") {
+			t.Errorf("%s: want one error with its field path and %q, got %v", name, tc.want, errs)
+		}
+	}
+}
+
+func TestStatusUpdateBoundsDataAndErrors(t *testing.T) {
+	old := valid()
+	old.ResourceVersion = "1"
+	for name, tc := range map[string]struct {
+		mutate func(*metrics.MetricSnapshotStatus)
+		path   string
+	}{
+		"long error": {func(s *metrics.MetricSnapshotStatus) {
+			s.Errors = map[string]string{"up": strings.Repeat("e", MaxErrorLength+1)}
+		}, "status.errors[up]"},
+		"long key": {func(s *metrics.MetricSnapshotStatus) {
+			s.Data = map[string]float64{strings.Repeat("k", MaxExpressionLength+1): 1}
+		}, "status.data"},
+		"many errors": {func(s *metrics.MetricSnapshotStatus) {
+			s.Errors = map[string]string{}
+			for _, m := range distinct(101) {
+				s.Errors[m] = "x"
+			}
+		}, "status.errors"},
+	} {
+		updated := old.DeepCopy()
+		tc.mutate(&updated.Status)
+		errs := ValidateMetricSnapshotStatusUpdate(updated, old)
+		if len(errs) != 1 || errs[0].Field != tc.path {
+			t.Errorf("%s: want one error at %s, got %.300v", name, tc.path, errs)
+		}
+	}
+	ok := old.DeepCopy()
+	ok.Status.Data = map[string]float64{"up": 1}
+	ok.Status.Errors = map[string]string{"down": strings.Repeat("e", MaxErrorLength)}
+	if errs := ValidateMetricSnapshotStatusUpdate(ok, old); len(errs) != 0 {
+		t.Fatalf("status within the bounds refused: %v", errs)
+	}
+}
+
+// TestUpdateKeepsObjectsStoredBeforeTheBounds: an object accepted before duplicates were compared
+// parsed and before the interval had a length bound stays editable; a new duplicate is refused.
+func TestUpdateKeepsObjectsStoredBeforeTheBounds(t *testing.T) {
+	old := valid()
+	old.ResourceVersion = "1"
+	old.Spec.Metrics = []string{"up", " up"}
+	old.Spec.Interval = strings.Repeat("1s", 5000)
+	updated := old.DeepCopy()
+	updated.Labels = map[string]string{"team": "a"}
+	if errs := ValidateMetricSnapshotUpdate(updated, old, sources); len(errs) != 0 {
+		t.Fatalf("an object stored before the bounds must stay editable, got %.300v", errs)
+	}
+	updated.Spec.Metrics = append(updated.Spec.Metrics, "up ")
+	updated.Spec.Interval += "1s"
+	errs := ValidateMetricSnapshotUpdate(updated, old, sources)
+	if len(errs) != 2 || errs[0].Field != "spec.metrics[2]" || errs[0].Type != field.ErrorTypeDuplicate || errs[1].Field != "spec.interval" {
+		t.Fatalf("a new duplicate and a changed interval must be checked, got %.300v", errs)
 	}
 }

@@ -92,6 +92,14 @@ var schemaYAML = typed.YAMLObject(`types:
         map:
           elementType:
             scalar: numeric
+    - name: errors
+      type:
+        map:
+          elementType:
+            scalar: string
+    - name: lastAttemptTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
     - name: lastCollectionTime
       type:
         namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time

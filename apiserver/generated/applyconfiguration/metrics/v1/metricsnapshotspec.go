@@ -23,12 +23,15 @@ package v1
 //
 // MetricSnapshotSpec says what to collect, from where, and how often.
 type MetricSnapshotSpecApplyConfiguration struct {
-	// Source names a Prometheus source configured on the server with --source name=url.
+	// Source names a Prometheus source configured on the server with --source name=url: a DNS
+	// label, at most 63 bytes.
 	Source *string `json:"source,omitempty"`
 	// Metrics are metric names (e.g. up) or PromQL expressions (e.g. sum(rate(http_requests_total[5m]))),
-	// each evaluated as an instant query. Must be non-empty and unique.
+	// each evaluated as an instant query: at most 100, each at most 1024 bytes and unique as parsed
+	// PromQL ("up" and " up" are the same metric). An expression may span lines.
 	Metrics []string `json:"metrics,omitempty"`
-	// Interval between two collections, a Go duration from 10s to 24h. Defaults to 1m.
+	// Interval between two collections, a Go duration from 10s to 24h (at most 32 bytes), stored
+	// in its shortest form ("60s" is stored as "1m", "1h0m0s" as "1h"). Defaults to 1m.
 	Interval *string `json:"interval,omitempty"`
 }
 

@@ -30,11 +30,21 @@ import (
 type MetricSnapshotStatusApplyConfiguration struct {
 	// ObservedGeneration is the metadata.generation the status was collected for.
 	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
-	// LastCollectionTime is when data was last collected successfully.
+	// LastCollectionTime is the evaluation time of the last collection that returned at least one
+	// value; data holds those values.
 	LastCollectionTime *metav1.Time `json:"lastCollectionTime,omitempty"`
-	// Data maps each metric of the spec to its value at lastCollectionTime.
+	// LastAttemptTime is the evaluation time of the last collection, whatever its outcome; errors
+	// are from it.
+	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
+	// Data maps each metric collected at lastCollectionTime to its value. A metric that failed
+	// then is not in it (see errors); when every metric fails, the last good data is kept.
 	Data map[string]float64 `json:"data,omitempty"`
-	// Conditions report collection health; type Collected is False with the error when a source fails.
+	// Errors maps each metric whose query failed at lastAttemptTime to why (at most 1024 bytes
+	// each), e.g. "returned no series".
+	Errors map[string]string `json:"errors,omitempty"`
+	// Conditions report collection health. Type Collected is True when every metric was collected,
+	// False with reason PartiallyCollected, QueryFailed or SourceUnknown otherwise, and Unknown
+	// (NotCollectedYet) until the first collection.
 	Conditions []applyconfigurationsmetav1.ConditionApplyConfiguration `json:"conditions,omitempty"`
 }
 
@@ -60,6 +70,14 @@ func (b *MetricSnapshotStatusApplyConfiguration) WithLastCollectionTime(value me
 	return b
 }
 
+// WithLastAttemptTime sets the LastAttemptTime field in the declarative configuration to the given value
+// and returns the receiver, so that objects can be built by chaining "With" function invocations.
+// If called multiple times, the LastAttemptTime field is set to the value of the last call.
+func (b *MetricSnapshotStatusApplyConfiguration) WithLastAttemptTime(value metav1.Time) *MetricSnapshotStatusApplyConfiguration {
+	b.LastAttemptTime = &value
+	return b
+}
+
 // WithData puts the entries into the Data field in the declarative configuration
 // and returns the receiver, so that objects can be build by chaining "With" function invocations.
 // If called multiple times, the entries provided by each call will be put on the Data field,
@@ -70,6 +88,20 @@ func (b *MetricSnapshotStatusApplyConfiguration) WithData(entries map[string]flo
 	}
 	for k, v := range entries {
 		b.Data[k] = v
+	}
+	return b
+}
+
+// WithErrors puts the entries into the Errors field in the declarative configuration
+// and returns the receiver, so that objects can be build by chaining "With" function invocations.
+// If called multiple times, the entries provided by each call will be put on the Errors field,
+// overwriting an existing map entries in Errors field with the same key.
+func (b *MetricSnapshotStatusApplyConfiguration) WithErrors(entries map[string]string) *MetricSnapshotStatusApplyConfiguration {
+	if b.Errors == nil && len(entries) > 0 {
+		b.Errors = make(map[string]string, len(entries))
+	}
+	for k, v := range entries {
+		b.Errors[k] = v
 	}
 	return b
 }
