@@ -219,7 +219,7 @@ func managesCABundle(m metav1.ManagedFieldsEntry) bool {
 	var fields struct {
 		Spec map[string]json.RawMessage `json:"f:spec"`
 	}
-	if err := json.Unmarshal(m.FieldsV1.Raw, &fields); err != nil {
+	if err := json.Unmarshal(m.FieldsV1.GetRawBytes(), &fields); err != nil {
 		return false
 	}
 	_, ok := fields.Spec["f:caBundle"]
