@@ -30,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -69,14 +70,56 @@ func (r *Reconciler) reconcileCertManager(ctx context.Context, a *applier, cas *
 		children = append(children, desiredSelfSignedIssuer(cas, n, cm), desiredCACertificate(cas, n, cm), desiredCAIssuer(cas, n, cm))
 	}
 	children = append(children, desiredServingCertificate(cas, n, cm))
+	keep := map[string]bool{}
 	for _, c := range children {
 		if err := a.apply(ctx, c); err != nil {
 			setCertificatesReady(cas, err)
 			return false, 0, err
 		}
+		keep[ptr.Deref(c.GetKind(), "")+"/"+ptr.Deref(c.GetName(), "")] = true
 	}
-	err = r.observeCertManager(ctx, cas, n, cm)
+	// The chain goes when an issuerRef replaces it.
+	err = errors.Join(r.pruneCertManagerObjects(ctx, cas, keep), r.observeCertManager(ctx, cas, n, cm))
 	return true, 0, err
+}
+
+// pruneCertManagerObjects deletes the cert-manager objects of cas that are not in keep (kind/name): all
+// of them once cert-manager mode is left, the chain once an issuerRef is set. A serving Certificate left
+// behind would keep rewriting the Secret the operator's own CA then fills. It reads the watches' cache,
+// so it costs no request while there is nothing to delete.
+func (r *Reconciler) pruneCertManagerObjects(ctx context.Context, cas *aggv1alpha1.CustomApiServer, keep map[string]bool) error {
+	c := r.certManagerWatch.cache()
+	if c == nil {
+		return nil
+	}
+	var found []client.Object
+	certs, issuers := &cmv1.CertificateList{}, &cmv1.IssuerList{}
+	for _, list := range []client.ObjectList{certs, issuers} {
+		if err := c.List(ctx, list, client.MatchingLabels{LabelOwner: cas.Name}); err != nil {
+			return fmt.Errorf("listing cert-manager objects: %w", err)
+		}
+	}
+	for i := range certs.Items {
+		found = append(found, &certs.Items[i])
+	}
+	for i := range issuers.Items {
+		found = append(found, &issuers.Items[i])
+	}
+	var errs []error
+	for _, o := range found {
+		kind := cmv1.CertificateKind
+		if _, ok := o.(*cmv1.Issuer); ok {
+			kind = cmv1.IssuerKind
+		}
+		if keep[kind+"/"+o.GetName()] || foreignOwner(o, cas) != "" {
+			continue
+		}
+		uid := o.GetUID()
+		if err := r.Client.Delete(ctx, o, client.Preconditions{UID: &uid}); client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
+			errs = append(errs, fmt.Errorf("deleting %s %s/%s no longer wanted: %w", kind, o.GetNamespace(), o.GetName(), err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // certManagerInstalled says whether cert-manager's CRDs are served (the RESTMapper asks discovery again

@@ -301,14 +301,14 @@ func TestCertManagerSwitchKeepsTrustUntilInjected(t *testing.T) {
 // updateCAS changes the stored CustomApiServer and waits until the operator has reconciled the change.
 func updateCAS(t *testing.T, cas *aggv1alpha1.CustomApiServer, mutate func(*aggv1alpha1.CustomApiServer)) {
 	t.Helper()
-	ctx := context.Background()
-	if err := k8s.Get(ctx, client.ObjectKeyFromObject(cas), cas); err != nil {
-		t.Fatal(err)
-	}
-	mutate(cas)
-	if err := k8s.Update(ctx, cas); err != nil {
-		t.Fatal(err)
-	}
+	// The operator writes the object too (finalizer, status): retry on conflict.
+	testutil.Eventually(t, 30*time.Second, "CustomApiServer "+cas.Name+" updated", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cas), cas); err != nil {
+			return err
+		}
+		mutate(cas)
+		return k8s.Update(ctx, cas)
+	})
 	reconciled(t, cas.Name)
 }
 
@@ -373,4 +373,61 @@ func waitCondition(t *testing.T, k client.Client, name, typ string, ok func(*met
 		return nil
 	})
 	return c
+}
+
+// The chain goes when an issuerRef replaces it, and every cert-manager object goes when cert-manager mode
+// is left: the operator's own CA then serves, and the APIService carries its caBundle, not the annotation.
+func TestCertManagerObjectsPrunedWhenNoLongerWanted(t *testing.T) {
+	startEnv(t)
+	ctx := context.Background()
+	cas := newCAS("cm-prune", "cmprune.example.com", certManagerMode(nil))
+	createCAS(t, cas)
+	cas = reconciled(t, cas.Name)
+	n := namesFor(cas)
+	cm := certManagerNames(n)
+	chain := []client.Object{issuer(n.Namespace, cm.SelfSignedIssuer), issuer(n.Namespace, cm.CAIssuer), certificate(n.Namespace, cm.CACertificate)}
+	serving := certificate(n.Namespace, cm.Serving)
+	for _, o := range append(chain, serving) {
+		getEventually(t, o.GetName(), o)
+	}
+	waitGone := func(objs ...client.Object) {
+		t.Helper()
+		testutil.Eventually(t, 30*time.Second, "objects no longer wanted deleted", func(ctx context.Context) error {
+			for _, o := range objs {
+				if err := k8s.Get(ctx, client.ObjectKeyFromObject(o), o); err == nil {
+					return fmt.Errorf("%T %s still there", o, o.GetName())
+				}
+			}
+			return nil
+		})
+	}
+
+	updateCAS(t, cas, certManagerMode(&aggv1alpha1.IssuerReference{Name: "corp-ca", Kind: "ClusterIssuer"}))
+	waitGone(chain...)
+	testutil.Eventually(t, 30*time.Second, "the serving Certificate issued by corp-ca", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(serving), serving); err != nil {
+			return err
+		}
+		if serving.Spec.IssuerRef.Name != "corp-ca" {
+			return fmt.Errorf("issuerRef %+v", serving.Spec.IssuerRef)
+		}
+		return nil
+	})
+
+	updateCAS(t, cas, func(c *aggv1alpha1.CustomApiServer) { c.Spec.Certificates.CertManager = nil })
+	waitGone(serving)
+	waitCondition(t, k8s, cas.Name, aggv1alpha1.ConditionCertificatesReady, func(c *metav1.Condition) bool { return c.Status == metav1.ConditionTrue })
+	svc := &apiregv1.APIService{ObjectMeta: metav1.ObjectMeta{Name: apiServiceName(cas.Spec.APIServices[0])}}
+	testutil.Eventually(t, 30*time.Second, "the APIService back on the operator's CA", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(svc), svc); err != nil {
+			return err
+		}
+		if _, ok := svc.Annotations[annotationInjectCAFrom]; ok || len(svc.Spec.CABundle) == 0 {
+			return fmt.Errorf("annotations %v, caBundle %d bytes", svc.Annotations, len(svc.Spec.CABundle))
+		}
+		return nil
+	})
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.CASecret}, &corev1.Secret{}); err != nil {
+		t.Errorf("the operator's own CA Secret: %v", err)
+	}
 }

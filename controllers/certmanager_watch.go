@@ -39,52 +39,63 @@ import (
 // start without cert-manager, and a watch (or a manager cache entry) on a kind the API server does not
 // serve fails; so the watches are added to the running controller when a reconcile first finds the CRDs.
 type certManagerWatch struct {
-	mu       sync.Mutex
-	watching bool
-	// start adds the watches; set by SetupWithManager (nil for a Reconciler without a manager).
-	start func(context.Context) error
+	mu sync.Mutex
+	// ours is the cache the watches use (nil until they are started); it holds our cert-manager objects.
+	ours cache.Cache
+	// start adds the watches and returns their cache; set by SetupWithManager (nil for a Reconciler without
+	// a manager).
+	start func(context.Context) (cache.Cache, error)
 }
 
 // ensure starts the watches once.
 func (w *certManagerWatch) ensure(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.watching || w.start == nil {
+	if w.ours != nil || w.start == nil {
 		return nil
 	}
-	if err := w.start(ctx); err != nil {
+	c, err := w.start(ctx)
+	if err != nil {
 		return err
 	}
-	w.watching = true
+	w.ours = c
 	return nil
+}
+
+// cache is the cache of our cert-manager objects, nil while they are not watched (cert-manager's CRDs
+// were not found by this operator process, so it made no such objects).
+func (w *certManagerWatch) cache() cache.Cache {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ours
 }
 
 // watchCertManager watches Certificates and Issuers controlled by a CustomApiServer (a Certificate turning
 // Ready, or renewed, changes status) through a cache of its own that holds only objects with LabelOwner.
 // cert-manager's kinds are not in the manager's cache (ClientOptions): its cache options are fixed at start,
 // before the CRDs may exist.
-func watchCertManager(mgr ctrl.Manager, c controller.Controller) error {
+func watchCertManager(mgr ctrl.Manager, c controller.Controller) (cache.Cache, error) {
 	req, err := labels.NewRequirement(LabelOwner, selection.Exists, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ours, err := cache.New(mgr.GetConfig(), cache.Options{
 		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient(),
 		DefaultLabelSelector: labels.NewSelector().Add(*req),
 	})
 	if err != nil {
-		return fmt.Errorf("making the cert-manager objects' cache: %w", err)
+		return nil, fmt.Errorf("making the cert-manager objects' cache: %w", err)
 	}
 	if err := mgr.Add(ours); err != nil {
-		return fmt.Errorf("starting the cert-manager objects' cache: %w", err)
+		return nil, fmt.Errorf("starting the cert-manager objects' cache: %w", err)
 	}
 	owner := handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(), &aggv1alpha1.CustomApiServer{}, handler.OnlyControllerOwner())
 	for _, obj := range []client.Object{&cmv1.Certificate{}, &cmv1.Issuer{}} {
 		if err := c.Watch(source.Kind(ours, obj, owner)); err != nil {
-			return fmt.Errorf("watching %T: %w", obj, err)
+			return nil, fmt.Errorf("watching %T: %w", obj, err)
 		}
 	}
-	return nil
+	return ours, nil
 }
 
 // ClientOptions keeps cert-manager's kinds out of the manager's cache: the client reads them from the

@@ -134,6 +134,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	if cas.Spec.Certificates.CertManager != nil {
 		o.certManager, o.retryAfter, err = r.reconcileCertManager(ctx, a, cas, n)
 	} else {
+		o.record(r.pruneCertManagerObjects(ctx, cas, nil)) // left from cert-manager mode
 		o.plan, err = r.reconcileCertificates(ctx, a, cas, n)
 		setCertificatesReady(cas, err)
 	}

@@ -97,7 +97,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		return fmt.Errorf("building the customapiserver controller: %w", err)
 	}
 	// cert-manager's objects are watched once its CRDs are served: now, or when a reconcile finds them.
-	r.certManagerWatch.start = func(context.Context) error { return watchCertManager(mgr, c) }
+	r.certManagerWatch.start = func(context.Context) (cache.Cache, error) { return watchCertManager(mgr, c) }
 	if _, err := r.certManagerInstalled(ctx); err != nil {
 		log.FromContext(ctx).Error(err, "looking for cert-manager; trying again when a CustomApiServer needs it")
 	}
