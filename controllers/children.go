@@ -68,7 +68,10 @@ func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *
 	var errs []error
 	for _, s := range cas.Spec.APIServices {
 		want[apiServiceName(s)] = true
-		err := a.apply(ctx, desiredAPIService(cas, n, s, bundle))
+		desired, err := r.desiredAPIServiceFor(ctx, cas, n, s, bundle)
+		if err == nil {
+			err = a.apply(ctx, desired)
+		}
 		var c *ownerConflict
 		switch {
 		case errors.As(err, &c):

@@ -54,6 +54,12 @@ type Reconciler struct {
 	applied appliedCache
 	// OperatorNamespace is where the operator runs (empty outside a cluster); no apiserver may run there.
 	OperatorNamespace string
+	// CertManagerRetry: how soon a CustomApiServer in cert-manager mode looks again for cert-manager's CRDs
+	// while they are absent (default one minute).
+	CertManagerRetry time.Duration
+
+	// certManagerWatch watches cert-manager objects once their CRDs are served (certmanager_watch.go).
+	certManagerWatch certManagerWatch
 }
 
 // +kubebuilder:rbac:groups=aggregation.example.com,resources=customapiservers,verbs=get;list;watch;update;patch
@@ -129,8 +135,13 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	}
 
 	var err error
-	o.plan, err = r.reconcileCertificates(ctx, a, cas, n)
-	setCertificatesReady(cas, err)
+	if cas.Spec.Certificates.CertManager != nil {
+		o.certManager, o.retryAfter, err = r.reconcileCertManager(ctx, a, cas, n)
+	} else {
+		o.record(r.pruneCertManagerObjects(ctx, cas, nil)) // left from cert-manager mode
+		o.plan, err = r.reconcileCertificates(ctx, a, cas, n)
+		setCertificatesReady(cas, err)
+	}
 	o.record(err)
 
 	saErr := a.apply(ctx, desiredServiceAccount(cas, n))
@@ -147,12 +158,16 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	o.record(a.apply(ctx, desiredRoleBinding(cas, n)))
 	o.record(a.apply(ctx, desiredService(cas, n)))
 	// Pods cannot start without their certificate, and an APIService needs the CA for its caBundle.
-	if o.plan != nil {
+	if o.plan != nil || o.certManager {
 		o.record(a.apply(ctx, desiredDeployment(cas, n, image)))
 	}
 	o.record(r.reconcilePDB(ctx, a, cas, n))
-	if o.plan != nil {
-		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, o.plan.Bundle())
+	if o.plan != nil || o.certManager {
+		var bundle []byte // cert-manager mode: cainjector's
+		if o.plan != nil {
+			bundle = o.plan.Bundle()
+		}
+		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, bundle)
 		o.record(err)
 	}
 	if len(o.errs) > 0 {
@@ -164,6 +179,8 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 // outcome is what applying the children found; finish turns it into status and the next requeue.
 type outcome struct {
 	plan         *certs.Plan       // nil when the certificates could not be made or stored
+	certManager  bool              // cert-manager mode: the Certificates are in place (cert-manager issues)
+	retryAfter   time.Duration     // look again this soon even without an event (cert-manager not installed)
 	apiConflicts map[string]string // APIService name -> its owner, left untouched
 	conflicts    []string          // other children that belong to someone else, left untouched
 	notGrantable string            // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)

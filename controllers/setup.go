@@ -76,7 +76,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	}); err != nil {
 		return fmt.Errorf("indexing CustomApiServers by APIService name: %w", err)
 	}
-	err := ctrl.NewControllerManagedBy(mgr).
+	c, err := ctrl.NewControllerManagedBy(mgr).
 		Named("customapiserver").
 		For(&aggv1alpha1.CustomApiServer{}).
 		Owns(&corev1.Namespace{}).
@@ -92,9 +92,14 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		Watches(&apiregv1.APIService{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersFor)).
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(customApiServerOfPod)).
 		Watches(&rbacv1.ClusterRole{}, handler.EnqueueRequestsFromMapFunc(r.customApiServersWithRules), builder.WithPredicates(grantableChanged)).
-		Complete(r)
+		Build(r)
 	if err != nil {
 		return fmt.Errorf("building the customapiserver controller: %w", err)
+	}
+	// cert-manager's objects are watched once its CRDs are served: now, or when a reconcile finds them.
+	r.certManagerWatch.start = func(context.Context) (cache.Cache, error) { return watchCertManager(mgr, c) }
+	if _, err := r.certManagerInstalled(ctx); err != nil {
+		log.FromContext(ctx).Error(err, "looking for cert-manager; trying again when a CustomApiServer needs it")
 	}
 	return nil
 }

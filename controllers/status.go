@@ -59,6 +59,9 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	if o.plan != nil {
 		res.RequeueAfter = max(o.plan.NextRenewal.Sub(r.now()), time.Second)
 	}
+	if o.retryAfter > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > o.retryAfter) {
+		res.RequeueAfter = o.retryAfter
+	}
 	if len(o.conflicts)+len(o.apiConflicts) > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > conflictRetry) {
 		res.RequeueAfter = conflictRetry
 	}

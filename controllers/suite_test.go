@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	cmv1 "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
 	"go.uber.org/zap/zapcore"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -42,6 +43,7 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/internal/testutil"
+	"example.com/aggregation-operator/test/cluster"
 )
 
 // The envtest suite: a real kube-apiserver (with its aggregation layer) and etcd built from source into
@@ -70,6 +72,7 @@ func TestMain(m *testing.M) {
 	utilruntime.Must(clientgoscheme.AddToScheme(testScheme))
 	utilruntime.Must(apiregv1.AddToScheme(testScheme))
 	utilruntime.Must(aggv1alpha1.AddToScheme(testScheme))
+	utilruntime.Must(cmv1.AddToScheme(testScheme))
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapLevel())))
 	code := m.Run()
 	if suite.stop != nil {
@@ -93,7 +96,7 @@ func startEnv(t testing.TB) {
 func runSuite(bin string) (stop func(), err error) {
 	testEnv = &envtest.Environment{
 		BinaryAssetsDirectory: bin,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases"), cluster.CertManagerCRDDir()},
 		ErrorIfCRDPathMissing: true,
 	}
 	if testCfg, err = testEnv.Start(); err != nil {
@@ -111,6 +114,7 @@ func runSuite(bin string) (stop func(), err error) {
 	mgr, err := ctrl.NewManager(testCfg, ctrl.Options{
 		Scheme:  testScheme,
 		Cache:   CacheOptions(),
+		Client:  ClientOptions(),
 		Metrics: metricsserver.Options{BindAddress: "0"},
 	})
 	if err != nil {

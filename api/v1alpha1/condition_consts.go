@@ -22,7 +22,8 @@ const (
 	// and nothing is in the way). When False it carries the reason of the first problem found, so
 	// `kubectl get cas -o wide` shows what to fix.
 	ConditionReady = "Ready"
-	// ConditionCertificatesReady: the CA and serving certificate exist, are valid and stored.
+	// ConditionCertificatesReady: the CA and serving certificate exist, are valid and stored. In cert-manager
+	// mode (spec.certificates.certManager) it mirrors the serving Certificate's Ready condition.
 	ConditionCertificatesReady = "CertificatesReady"
 	// ConditionDeploymentAvailable: the apiserver Deployment has its minimum replicas available.
 	ConditionDeploymentAvailable = "DeploymentAvailable"
@@ -48,6 +49,13 @@ const (
 	ReasonOwnershipConflict = "OwnershipConflict"
 	// ReasonCertificateError: certificates could not be made or stored (CertificatesReady).
 	ReasonCertificateError = "CertificateError"
+	// ReasonCertManagerNotInstalled: spec.certificates.certManager is set but the cluster does not serve
+	// cert-manager's CRDs (cert-manager.io/v1 Certificate and Issuer); install cert-manager, the operator
+	// picks it up within a minute, or remove certManager to use the operator's own CA (CertificatesReady).
+	ReasonCertManagerNotInstalled = "CertManagerNotInstalled"
+	// ReasonCertificateNotReady: cert-manager has not issued the serving certificate (yet); the message
+	// carries the Certificate's own Ready reason and message (CertificatesReady).
+	ReasonCertificateNotReady = "CertificateNotReady"
 	// ReasonDeploymentUnavailable: fewer replicas are available than required; look at the pods
 	// (DeploymentAvailable).
 	ReasonDeploymentUnavailable = "DeploymentUnavailable"

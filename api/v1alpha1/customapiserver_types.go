@@ -203,6 +203,45 @@ type CertificatesSpec struct {
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
 	CADuration *metav1.Duration `json:"caDuration,omitempty"`
+
+	// CertManager hands the certificates to cert-manager (which must be installed) instead of the operator's
+	// own CA: the operator owns a cert-manager Certificate for the serving certificate (every Service name,
+	// duration and renewBefore above) and cert-manager's cainjector fills each APIService's caBundle
+	// (annotation cert-manager.io/inject-ca-from). Without issuerRef the operator makes a self-signed Issuer ->
+	// CA Certificate (caDuration) -> CA Issuer chain in the apiserver's namespace. Removing certManager goes
+	// back to the operator's own CA. (A user CA, spec.certificates.caSecretRef, cannot be combined with it.)
+	// +optional
+	CertManager *CertManagerSpec `json:"certManager,omitempty"`
+}
+
+// CertManagerSpec selects cert-manager mode.
+type CertManagerSpec struct {
+	// IssuerRef is the Issuer (in the apiserver's namespace) or ClusterIssuer that signs the serving
+	// certificate. It must fill ca.crt in the certificate's Secret (CA, Vault and self-signed issuers do;
+	// ACME does not), since that is what cainjector puts in the caBundle. Without it the operator makes its
+	// own self-signed -> CA chain.
+	// +optional
+	IssuerRef *IssuerReference `json:"issuerRef,omitempty"`
+}
+
+// IssuerReference names a cert-manager issuer (cert-manager's own issuerRef, with its defaults).
+// +kubebuilder:validation:XValidation:rule="(has(self.group) ? self.group : 'cert-manager.io') != 'cert-manager.io' || (has(self.kind) ? self.kind : 'Issuer') in ['Issuer', 'ClusterIssuer']",message="kind must be Issuer or ClusterIssuer for group cert-manager.io",fieldPath=".kind"
+type IssuerReference struct {
+	// Name of the issuer.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+	// Kind of the issuer: Issuer (namespaced, in the apiserver's namespace) or ClusterIssuer; an external
+	// issuer's own kind when group is not cert-manager.io.
+	// +optional
+	// +kubebuilder:default=Issuer
+	// +kubebuilder:validation:MaxLength=63
+	Kind string `json:"kind,omitempty"`
+	// Group of the issuer (default cert-manager.io; another group for an external issuer).
+	// +optional
+	// +kubebuilder:default="cert-manager.io"
+	// +kubebuilder:validation:MaxLength=253
+	Group string `json:"group,omitempty"`
 }
 
 // RBACSpec extends the apiserver's permissions.
@@ -281,10 +320,12 @@ type CertificatesStatus struct {
 	// ServingNotAfter is when the serving certificate expires.
 	// +optional
 	ServingNotAfter *metav1.Time `json:"servingNotAfter,omitempty"`
-	// CANotAfter is when the current CA expires.
+	// CANotAfter is when the current CA expires (cert-manager mode: the chain's CA Certificate; unset with
+	// an issuerRef, whose CA is the issuer's).
 	// +optional
 	CANotAfter *metav1.Time `json:"caNotAfter,omitempty"`
-	// NextRenewal is when the operator renews next (serving certificate or CA, whichever is first).
+	// NextRenewal is when the operator renews next (serving certificate or CA, whichever is first); in
+	// cert-manager mode when cert-manager renews the serving certificate (its status.renewalTime).
 	// +optional
 	NextRenewal *metav1.Time `json:"nextRenewal,omitempty"`
 }

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 
+	cmv1 "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -74,6 +75,7 @@ func run(ctx context.Context, args []string) error {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(apiregv1.AddToScheme(scheme))
 	utilruntime.Must(aggv1alpha1.AddToScheme(scheme))
+	utilruntime.Must(cmv1.AddToScheme(scheme)) // cert-manager mode; its CRDs may be absent
 
 	var cfg *rest.Config
 	var err error
@@ -91,6 +93,7 @@ func run(ctx context.Context, args []string) error {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controllers.CacheOptions(),
+		Client:                 controllers.ClientOptions(),
 		Metrics:                metricsOptions(*metricsAddr, *metricsSecure, *metricsCertDir),
 		HealthProbeBindAddress: *probeAddr,
 		LeaderElection:         *leaderElect,

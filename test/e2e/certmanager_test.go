@@ -70,6 +70,8 @@ func TestCertManager(t *testing.T) {
 			uninstallCertManager(context.Background(), t, crdDir)
 		}
 	})
+	// Runs before the uninstall above (cleanups run last first): the operator's objects need it.
+	t.Cleanup(func() { cleanupCertManagerMode(t) })
 	d, err := cfg.InstallCertManager(t.Context(), crdDir)
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +87,11 @@ func TestCertManager(t *testing.T) {
 		{"cainjector injects the CA into an annotated webhook configuration and APIService", injectCA},
 		{"a renewal requested as cmctl renew does it issues a new certificate", renewByIssuingCondition},
 		{"deleting the serving Secret issues a new certificate", renewBySecretDeletion},
+		// The operator's cert-manager mode on the same cert-manager (certmanager_mode_test.go).
+		{"the operator deploys with make deploy and becomes Ready", deployOperator},
+		{"a CustomApiServer in cert-manager mode is served through cainjector's caBundle", certManagerModeServed},
+		{"a cert-manager renewal fails no request through the aggregator", certManagerModeRenewal},
+		{"the CustomApiServer and the operator go", removeCertManagerMode},
 		{"uninstall leaves the cluster as it was", func(t *testing.T) {
 			uninstalled = true
 			uninstallCertManager(t.Context(), t, crdDir)
@@ -211,8 +218,14 @@ func verifyServing(t *testing.T) *x509.Certificate {
 // secretCert decodes the PEM certificate under key of a Secret in cmNS.
 func secretCert(t *testing.T, secret, key string) *x509.Certificate {
 	t.Helper()
-	b64 := kubectl(t, "-n", cmNS, "get", "secret", secret, "-o", "jsonpath={.data."+strings.ReplaceAll(key, ".", `\.`)+"}")
-	return parseCert(t, b64, "Secret "+secret+" "+key)
+	return secretCertIn(t, cmNS, secret, key)
+}
+
+// secretCertIn decodes the PEM certificate under key of Secret ns/secret.
+func secretCertIn(t *testing.T, ns, secret, key string) *x509.Certificate {
+	t.Helper()
+	b64 := kubectl(t, "-n", ns, "get", "secret", secret, "-o", "jsonpath={.data."+strings.ReplaceAll(key, ".", `\.`)+"}")
+	return parseCert(t, b64, "Secret "+ns+"/"+secret+" "+key)
 }
 
 func parseCert(t *testing.T, b64, what string) *x509.Certificate {
@@ -290,11 +303,17 @@ spec:
 func renewByIssuingCondition(t *testing.T) {
 	old := verifyServing(t)
 	start := time.Now()
-	kubectl(t, "-n", cmNS, "patch", "certificate", "serving", "--subresource=status", "--type=json", "-p",
-		`[{"op":"add","path":"/status/conditions/-","value":{"type":"Issuing","status":"True","reason":"ManuallyTriggered","message":"e2e: renewal requested","lastTransitionTime":"`+
-			time.Now().UTC().Format(time.RFC3339)+`"}}]`)
+	requestRenewal(t, cmNS, "serving")
 	waitRenewed(t, old)
 	record("cert-manager renewal (Issuing condition) -> new certificate", time.Since(start))
+}
+
+// requestRenewal sets the Issuing condition of Certificate ns/name, as `cmctl renew` does.
+func requestRenewal(t *testing.T, ns, name string) {
+	t.Helper()
+	kubectl(t, "-n", ns, "patch", "certificate", name, "--subresource=status", "--type=json", "-p",
+		`[{"op":"add","path":"/status/conditions/-","value":{"type":"Issuing","status":"True","reason":"ManuallyTriggered","message":"e2e: renewal requested","lastTransitionTime":"`+
+			time.Now().UTC().Format(time.RFC3339)+`"}}]`)
 }
 
 // renewBySecretDeletion: a deleted serving Secret (a GitOps prune) is issued again.
