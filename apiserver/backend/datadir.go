@@ -70,7 +70,8 @@ func openDataDir(path string) (*dataDir, error) {
 		return nil, fmt.Errorf("locking data dir %s: %w", path, err)
 	}
 	sockets := filepath.Join(path, socketDir)
-	if err := os.MkdirAll(sockets, 0o700); err == nil {
+	err = os.MkdirAll(sockets, 0o700)
+	if err == nil {
 		err = os.Chmod(sockets, 0o700)
 	}
 	if err != nil {

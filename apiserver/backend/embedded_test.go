@@ -62,10 +62,17 @@ func TestEmbeddedEtcdKeepsDataAcrossRestarts(t *testing.T) {
 
 // TestEmbeddedEtcdListensOnAPrivateUnixSocketOnly: the process has no listening TCP socket while
 // etcd serves (anything in the pod's network namespace could reach one), and the socket's
-// directory is this user's alone.
+// directory is this user's alone, even when it was not before.
 func TestEmbeddedEtcdListensOnAPrivateUnixSocketOnly(t *testing.T) {
 	before := testutil.ListeningTCPPorts(t, 0)
 	dir := t.TempDir()
+	// A socket dir left world-writable (by hand, or an older version) is made private again.
+	if err := os.Mkdir(filepath.Join(dir, socketDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, socketDir), 0o777); err != nil {
+		t.Fatal(err)
+	}
 	e := start(t, dir)
 	put(t, e.URL, "k", "v")
 	if after := testutil.ListeningTCPPorts(t, 0); len(after) != len(before) {
