@@ -20,10 +20,10 @@ limitations under the License.
 package backend
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net/url"
-	"os"
+	"sync"
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
@@ -32,52 +32,72 @@ import (
 // startTimeout bounds how long a single-member etcd may take to elect itself.
 const startTimeout = 60 * time.Second
 
-// EmbeddedEtcd is a single-member etcd inside the process. It listens on 127.0.0.1 with ports
-// picked by the kernel, so several servers on one machine never collide, and nothing outside
-// the machine can reach it.
+// EmbeddedEtcd is a single-member etcd inside the process. Its only listener is a unix socket in a
+// directory only this user may enter (see dataDir), so nothing else in the pod's network namespace
+// reaches the data: a TCP listener, even on loopback, would serve anyone there without
+// authentication. It has no peer listener: the only member never talks to another.
 type EmbeddedEtcd struct {
-	// URL is the client endpoint, what --etcd-servers would name.
+	// URL is the client endpoint, what --etcd-servers would name: unix://<socket path>.
 	URL  string
 	etcd *embed.Etcd
+	dir  *dataDir
+	once sync.Once
 }
 
-// StartEmbeddedEtcd starts etcd with its data in dataDir and waits until it serves.
-func StartEmbeddedEtcd(dataDir string) (*EmbeddedEtcd, error) {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating embedded etcd data dir %s: %w", dataDir, err)
-	}
-	cfg := embed.NewConfig()
-	cfg.Name = "metricsnapshot"
-	cfg.Dir = dataDir
-	// Startup failures come back from StartEtcd; at "error" etcd also logs its normal shutdown.
-	cfg.LogLevel = "fatal"
-	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
-	cfg.ListenClientUrls = []url.URL{loopback}
-	cfg.AdvertiseClientUrls = []url.URL{loopback}
-	cfg.ListenPeerUrls = []url.URL{loopback}
-	cfg.AdvertisePeerUrls = []url.URL{loopback}
-	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
-	cfg.ListenMetricsUrls = nil
-
-	etcd, err := embed.StartEtcd(cfg)
+// StartEmbeddedEtcd starts etcd with its data in dataDir and waits until it serves or ctx ends.
+// A data dir in use by another server is refused at once (ErrDataDirInUse).
+func StartEmbeddedEtcd(ctx context.Context, dataDir string) (*EmbeddedEtcd, error) {
+	dir, err := openDataDir(dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("starting embedded etcd in %s: %w", dataDir, err)
+		return nil, err
 	}
+	etcd, err := embed.StartEtcd(etcdConfig(dir))
+	if err != nil {
+		dir.close()
+		return nil, fmt.Errorf("starting embedded etcd in %s: %w", dir.path, err)
+	}
+	client := dir.clientURL()
+	e := &EmbeddedEtcd{URL: client.String(), etcd: etcd, dir: dir}
+	timer := time.NewTimer(startTimeout)
+	defer timer.Stop()
 	select {
 	case <-etcd.Server.ReadyNotify():
-	case err := <-etcd.Err():
-		etcd.Close()
-		return nil, fmt.Errorf("embedded etcd in %s failed: %w", dataDir, err)
-	case <-time.After(startTimeout):
-		etcd.Close()
-		return nil, fmt.Errorf("embedded etcd in %s not ready after %s", dataDir, startTimeout)
+		return e, nil
+	case err = <-etcd.Err():
+		err = fmt.Errorf("embedded etcd in %s failed: %w", dir.path, err)
+	case <-timer.C:
+		err = fmt.Errorf("embedded etcd in %s not ready after %s", dir.path, startTimeout)
+	case <-ctx.Done():
+		err = fmt.Errorf("starting embedded etcd in %s: %w", dir.path, ctx.Err())
 	}
-	if len(etcd.Clients) == 0 {
-		etcd.Close()
-		return nil, errors.New("embedded etcd has no client listener")
-	}
-	return &EmbeddedEtcd{URL: "http://" + etcd.Clients[0].Addr().String(), etcd: etcd}, nil
+	e.Close()
+	return nil, err
 }
 
-// Close stops etcd.
-func (e *EmbeddedEtcd) Close() { e.etcd.Close() }
+// etcdConfig is a single member serving clients on dir's socket only.
+func etcdConfig(dir *dataDir) *embed.Config {
+	cfg := embed.NewConfig()
+	cfg.Name = "metricsnapshot"
+	cfg.Dir = dir.path
+	// Startup failures come back from StartEtcd; at "error" etcd also logs its normal shutdown.
+	cfg.LogLevel = "fatal"
+	client := dir.clientURL()
+	cfg.ListenClientUrls = []url.URL{client}
+	cfg.AdvertiseClientUrls = []url.URL{client}
+	// No peer listener. The advertised peer URL only names the member (its ID is derived from it);
+	// nothing dials it in a one-member cluster. It is the value earlier versions advertised, so a
+	// data dir they wrote keeps the same member.
+	cfg.ListenPeerUrls = nil
+	cfg.AdvertisePeerUrls = []url.URL{{Scheme: "http", Host: "127.0.0.1:0"}}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	cfg.ListenMetricsUrls = nil
+	return cfg
+}
+
+// Close stops etcd and releases the data dir; later calls do nothing.
+func (e *EmbeddedEtcd) Close() {
+	e.once.Do(func() {
+		e.etcd.Close()
+		e.dir.close()
+	})
+}

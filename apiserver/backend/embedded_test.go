@@ -18,38 +18,110 @@ package backend
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"example.com/aggregation-operator/internal/testutil"
 )
 
-// TestEmbeddedEtcdKeepsDataAcrossRestartsOnLoopback starts two members side by side (no port
-// collision), writes a key, restarts one on the same data dir and reads the key back.
-func TestEmbeddedEtcdKeepsDataAcrossRestartsOnLoopback(t *testing.T) {
+func start(t *testing.T, dir string) *EmbeddedEtcd {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e, err := StartEmbeddedEtcd(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e
+}
+
+// TestEmbeddedEtcdKeepsDataAcrossRestarts starts two members side by side (no collision), writes a
+// key, restarts one on the same data dir and reads the key back.
+func TestEmbeddedEtcdKeepsDataAcrossRestarts(t *testing.T) {
 	dir := t.TempDir()
-	first, err := StartEmbeddedEtcd(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := StartEmbeddedEtcd(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
+	first := start(t, dir)
+	second := start(t, t.TempDir())
 	if first.URL == second.URL {
 		t.Fatalf("two embedded members share %s", first.URL)
 	}
 	put(t, first.URL, "k", "v")
 	first.Close()
 
-	again, err := StartEmbeddedEtcd(dir)
+	again := start(t, dir)
+	if got := get(t, again.URL, "k"); got != "v" {
+		t.Fatalf("after restart got %q, want v", got)
+	}
+}
+
+// TestEmbeddedEtcdListensOnAPrivateUnixSocketOnly: the process has no listening TCP socket while
+// etcd serves (anything in the pod's network namespace could reach one), and the socket's
+// directory is this user's alone, even when it was not before.
+func TestEmbeddedEtcdListensOnAPrivateUnixSocketOnly(t *testing.T) {
+	before := testutil.ListeningTCPPorts(t, 0)
+	dir := t.TempDir()
+	// A socket dir left world-writable (by hand, or an older version) is made private again.
+	if err := os.Mkdir(filepath.Join(dir, socketDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, socketDir), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, dir)
+	put(t, e.URL, "k", "v")
+	if after := testutil.ListeningTCPPorts(t, 0); len(after) != len(before) {
+		t.Fatalf("listening TCP ports: %v before etcd started, %v while it serves; want no new one", before, after)
+	}
+	socket := filepath.Join(dir, socketDir, socketName)
+	if e.URL != "unix://"+socket {
+		t.Fatalf("client URL %s, want unix://%s", e.URL, socket)
+	}
+	info, err := os.Stat(filepath.Dir(socket))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer again.Close()
-	if got := get(t, again.URL, "k"); got != "v" {
-		t.Fatalf("after restart got %q, want v", got)
+	if perm := info.Mode().Perm(); perm != 0o700 {
+		t.Fatalf("socket dir mode %v, want 0700", perm)
+	}
+}
+
+// TestEmbeddedEtcdRefusesADataDirInUse: a second member on a data dir in use fails at once, naming
+// the dir, instead of waiting forever on etcd's database lock; once the first stops, the dir is free.
+func TestEmbeddedEtcdRefusesADataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	first := start(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	second, err := StartEmbeddedEtcd(ctx, dir)
+	if err == nil {
+		second.Close()
+		t.Fatal("a second member started on a data dir in use")
+	}
+	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("want ErrDataDirInUse naming %s, got %v", dir, err)
+	}
+	first.Close()
+	start(t, dir)
+}
+
+// TestEmbeddedEtcdServesFromADataDirTooLongForASocketPath: etcd serves from a data dir whose
+// socket path is longer than a unix socket takes (a long TMPDIR or --data-dir), through the
+// socket dir held open.
+func TestEmbeddedEtcdServesFromADataDirTooLongForASocketPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", maxSocketPath))
+	e := start(t, dir)
+	put(t, e.URL, "k", "v")
+	if got := get(t, e.URL, "k"); got != "v" {
+		t.Fatalf("got %q, want v", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, socketDir, socketName)); err != nil {
+		t.Fatalf("the socket is not in the data dir's socket dir: %v", err)
 	}
 }
 

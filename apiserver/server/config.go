@@ -54,6 +54,8 @@ type ExtraConfig struct {
 	LeaderElectionNamespace string
 	QueryTimeout            time.Duration
 	Workers                 int
+	// ShutdownTimeout bounds the graceful shutdown (in-flight requests); see Options.ShutdownTimeout.
+	ShutdownTimeout time.Duration
 	// Cluster reaches the kube-apiserver for leader election; nil with --local.
 	Cluster *restclient.Config
 }
@@ -123,6 +125,7 @@ func (o *Options) Config(etcdServers []string) (*Config, error) {
 			LeaderElectionNamespace: o.LeaderElectionNamespace,
 			QueryTimeout:            o.QueryTimeout,
 			Workers:                 o.Workers,
+			ShutdownTimeout:         o.ShutdownTimeout,
 			Cluster:                 cfg.ClientConfig,
 		},
 	}, nil

@@ -20,6 +20,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Options struct {
 
 	// Local serves without a cluster: no delegated authn/authz, no kubeconfig, no leader election.
 	Local bool
+	// LocalAllowNonLoopback lets --local bind to an address other hosts reach. Without it Validate
+	// refuses: --local serves every request as an all-powerful user, unauthenticated.
+	LocalAllowNonLoopback bool
 	// DataDir holds the embedded etcd when --etcd-servers is empty; empty after Complete means a
 	// temporary directory (--local), which Run removes.
 	DataDir string
@@ -59,6 +63,9 @@ type Options struct {
 	// ShutdownDelay keeps serving after SIGTERM, with /readyz failing, so the aggregator stops sending
 	// requests to a terminating pod before it stops listening (else rollouts fail requests).
 	ShutdownDelay time.Duration
+	// ShutdownTimeout bounds the shutdown after ShutdownDelay: in-flight requests get this long, and
+	// the process exits when it has not stopped by then (see forcedExit).
+	ShutdownTimeout time.Duration
 	// Workers is the number of concurrent collections.
 	Workers int
 	// APIGroup is the group MetricSnapshots are served in, as <APIGroup>/v1.
@@ -66,6 +73,9 @@ type Options struct {
 
 	// sources are Sources parsed by Complete: name -> URL.
 	sources map[string]string
+	// forced ends the process when a stop signal does not; nil when the server runs inside another
+	// program (tests).
+	forced *forcedExit
 }
 
 // NewOptions returns the defaults described in DEVELOPERS.md.
@@ -79,7 +89,9 @@ func NewOptions() *Options {
 		LeaderElect:             true,
 		LeaderElectionNamespace: os.Getenv("POD_NAMESPACE"),
 		QueryTimeout:            10 * time.Second,
-		Workers:                 4,
+		// k8s.io/apiserver's default (its RequestTimeout, which bounds in-flight requests).
+		ShutdownTimeout: 60 * time.Second,
+		Workers:         4,
 	}
 	recommended.Etcd = nil
 	recommended.SecureServing.BindPort = 6443
@@ -101,6 +113,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Local, "local", o.Local, "Run outside a cluster: every request is served as the all-powerful user "+
 		LocalUser+" (no delegated authentication or authorization, no kubeconfig), no leader election, "+
 		"bind to 127.0.0.1 unless --bind-address is given, and keep embedded etcd in a temporary directory unless --data-dir is given.")
+	fs.BoolVar(&o.LocalAllowNonLoopback, "local-allow-non-loopback", o.LocalAllowNonLoopback, "Let --local bind to a "+
+		"--bind-address that is not loopback, exposing the unauthenticated all-powerful "+LocalUser+" to every host that reaches it.")
 	fs.StringVar(&o.DataDir, "data-dir", o.DataDir, "Directory of the embedded etcd, used when --etcd-servers is empty (default "+
 		contract.DataDir+", or a temporary directory with --local).")
 	fs.StringArrayVar(&o.Sources, "source", o.Sources, "A Prometheus source as name=url, e.g. prometheus=http://prometheus:9090. Repeatable.")
@@ -110,6 +124,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "collector-workers", o.Workers, "Number of MetricSnapshots collected concurrently.")
 	fs.DurationVar(&o.ShutdownDelay, "shutdown-delay-duration", o.ShutdownDelay, "After SIGTERM, keep serving this long "+
 		"with /readyz failing, so load balancers and the aggregator stop sending requests first (as kube-apiserver's flag).")
+	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout, "After SIGTERM and --shutdown-delay-duration, "+
+		"the longest in-flight requests may take and the shutdown may last: a server still running then "+
+		"(or on a second SIGTERM) removes its temporary data dir and exits with status 1.")
 	fs.StringVar(&o.APIGroup, "api-group", o.APIGroup, "API group MetricSnapshots are served in, as <api-group>/v1 "+
 		"(a DNS subdomain with at least one dot; the APIService must name the same group). "+
 		"Objects are kept under /registry/<api-group> in etcd unless --etcd-prefix is given.")
@@ -171,8 +188,25 @@ func (o *Options) Validate() error {
 	if o.ShutdownDelay < 0 {
 		errs = append(errs, errors.New("--shutdown-delay-duration must not be negative"))
 	}
+	if o.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	if err := o.validateLocalBind(); err != nil {
+		errs = append(errs, err)
+	}
 	if o.QueryTimeout <= 0 {
 		errs = append(errs, errors.New("--query-timeout must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+// validateLocalBind refuses --local on an address other hosts reach, unless the user said so.
+func (o *Options) validateLocalBind() error {
+	addr := o.Recommended.SecureServing.BindAddress
+	if !o.Local || o.LocalAllowNonLoopback || addr.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--local serves every request as the all-powerful user %s without authentication, "+
+		"so it binds to loopback only: --bind-address=%s would expose it to other hosts; "+
+		"use 127.0.0.1 or ::1, or add --local-allow-non-loopback if you mean it", LocalUser, addr)
 }

@@ -131,3 +131,37 @@ func TestAPIGroupOption(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalBindAddress: --local serves everyone as an all-powerful user, so an address other hosts
+// reach is refused, naming the flag that allows it, unless that flag is given.
+func TestLocalBindAddress(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr bool
+	}{
+		{[]string{"--local"}, false},
+		{[]string{"--local", "--bind-address=127.0.0.2"}, false},
+		{[]string{"--local", "--bind-address=::1"}, false},
+		{[]string{"--local", "--bind-address=0.0.0.0"}, true},
+		{[]string{"--local", "--bind-address=::"}, true},
+		{[]string{"--local", "--bind-address=10.1.2.3"}, true},
+		{[]string{"--local", "--bind-address=0.0.0.0", "--local-allow-non-loopback"}, false},
+		{[]string{"--leader-election-namespace=ns", "--bind-address=0.0.0.0"}, false}, // in a cluster: authenticated
+	} {
+		o := parse(t, tc.args...)
+		bindSet := strings.Contains(strings.Join(tc.args, " "), "--bind-address")
+		if err := o.Complete(bindSet); err != nil {
+			t.Fatal(err)
+		}
+		err := o.Validate()
+		if !tc.wantErr {
+			if err != nil {
+				t.Errorf("%v: %v", tc.args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "--local-allow-non-loopback") || !strings.Contains(err.Error(), "--bind-address") {
+			t.Errorf("%v: want an error naming --bind-address and --local-allow-non-loopback, got %v", tc.args, err)
+		}
+	}
+}

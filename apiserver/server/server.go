@@ -17,6 +17,7 @@ limitations under the License.
 package server
 
 import (
+	"context"
 	"fmt"
 
 	promapi "github.com/prometheus/client_golang/api"
@@ -25,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	restclient "k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
@@ -37,6 +39,10 @@ type Server struct {
 	Generic *genericapiserver.GenericAPIServer
 	extra   ExtraConfig
 	querier *collector.Querier
+	// loopback dials the collector's connections to this server; stopCollector closes them.
+	loopback *stoppableDialer
+	// stopping is closed when the server is told to stop.
+	stopping chan struct{}
 }
 
 // CompletedConfig is a Config whose defaults are filled in.
@@ -56,6 +62,10 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating generic server: %w", err)
 	}
+	// k8s.io/apiserver derives it from the request timeout; --shutdown-timeout sets it.
+	if c.extra.ShutdownTimeout > 0 {
+		generic.ShutdownTimeout = c.extra.ShutdownTimeout
+	}
 	snapshots, status, err := metricsnapshot.NewStorage(c.extra.Scheme, c.extra.Group, c.generic.RESTOptionsGetter, sets.KeySet(c.extra.Sources))
 	if err != nil {
 		return nil, err
@@ -74,8 +84,9 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Generic: generic, extra: c.extra, querier: querier}
+	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{})}
 	generic.AddPostStartHookOrDie("metricsnapshot-collector", s.startCollector)
+	generic.AddPreShutdownHookOrDie("metricsnapshot-collector", s.stopCollector)
 	return s, nil
 }
 
@@ -94,13 +105,25 @@ func newQuerier(extra ExtraConfig) (*collector.Querier, error) {
 // startCollector runs the collector through the loopback client, so status writes take the
 // same path (authorization, status strategy, validation) as any client's.
 func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) error {
-	client, err := groupClient(hook.LoopbackClientConfig, s.extra.Group, s.extra.Codecs)
+	loopback := restclient.CopyConfig(hook.LoopbackClientConfig)
+	loopback.Dial = s.loopback.DialContext
+	client, err := groupClient(loopback, s.extra.Group, s.extra.Codecs)
 	if err != nil {
 		return fmt.Errorf("creating loopback client: %w", err)
 	}
 	c := collector.New(client, s.querier, s.extra.Workers)
-	ctx := hook.Context
+	// hook.Context ends only once the HTTP server has stopped; the collector stops when the
+	// server is told to (stopCollector).
+	ctx, cancel := context.WithCancel(hook.Context)
 	go func() {
+		select {
+		case <-s.stopping:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	go func() {
+		defer cancel()
 		var err error
 		if s.extra.LeaderElect {
 			err = runLeaderElected(ctx, s.extra.Cluster, s.extra.LeaderElectionNamespace, c.Run)
@@ -111,5 +134,16 @@ func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) erro
 			klog.FromContext(ctx).Error(err, "collector stopped")
 		}
 	}()
+	return nil
+}
+
+// stopCollector runs when the server is told to stop, before the shutdown delay: it stops the
+// collector and closes its connections to this server, refusing new ones. The HTTP server's
+// shutdown waits for every connection; an HTTP/2 connection opened while it shuts down is never
+// sent its GOAWAY, so a collector request racing a stop kept the process up for --shutdown-timeout.
+// Another replica takes the collector's Lease over sooner, too.
+func (s *Server) stopCollector() error {
+	close(s.stopping)
+	s.loopback.stop()
 	return nil
 }

@@ -21,13 +21,11 @@ package main
 import (
 	"os"
 
-	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/component-base/cli"
 
 	"example.com/aggregation-operator/apiserver/server"
 )
 
 func main() {
-	ctx := genericapiserver.SetupSignalContext()
-	os.Exit(cli.Run(server.NewCommand(ctx)))
+	os.Exit(cli.Run(server.NewProcessCommand()))
 }
