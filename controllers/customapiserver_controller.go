@@ -50,6 +50,10 @@ type Reconciler struct {
 	// Recorder emits events on the CustomApiServer (the manager's GetEventRecorder(EventSource)).
 	Recorder events.EventRecorder
 
+	// Dialer reads the certificates the Service's endpoints serve, the proof that lets an older CA leave
+	// the caBundle (nil: TLSDialer).
+	Dialer EndpointDialer
+
 	// applied lets an unchanged child's apply be skipped.
 	applied appliedCache
 	// OperatorNamespace is where the operator runs (empty outside a cluster); no apiserver may run there.
@@ -126,8 +130,10 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 
 	var err error
 	o.plan, err = r.reconcileCertificates(ctx, a, cas, n)
-	setCertificatesReady(cas, err)
-	o.record(err)
+	setCertificatesReady(cas, o.plan, err)
+	if !errors.As(err, new(*caInvalid)) {
+		o.record(err) // an unusable user CA waits for the user (CertificatesReady says why), not for a retry
+	}
 
 	saErr := a.apply(ctx, desiredServiceAccount(cas, n))
 	o.record(saErr)
@@ -148,7 +154,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	}
 	o.record(r.reconcilePDB(ctx, a, cas, n))
 	if o.plan != nil {
-		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, o.plan.Bundle())
+		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, o.plan.BundlePEM())
 		o.record(err)
 	}
 	if len(o.errs) > 0 {

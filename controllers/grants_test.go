@@ -95,7 +95,7 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: n.Namespace}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	a := &applier{client: c, reader: c, cas: cas}
+	a := &applier{client: c, reader: c, cas: cas, applied: &appliedCache{}}
 	var granted []rbacv1.PolicyRule
 	apply := func() map[string]error {
 		return map[string]error{
