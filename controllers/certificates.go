@@ -26,6 +26,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
@@ -66,7 +67,7 @@ func (e *caInvalid) Error() string { return e.msg }
 // waits for proof, and stores the result. The Secrets and APIServices are read from the API server, not
 // the cache: the Secrets are the only copy of the CA key, and a stale read would renew twice.
 func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) (*certs.Plan, error) {
-	cur, err := r.currentCertificates(ctx, cas, n)
+	cur, read, err := r.currentCertificates(ctx, cas, n)
 	if err != nil {
 		return nil, err
 	}
@@ -77,13 +78,15 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 	if plan.PendingProof() {
 		plan.Prune(r.observeEndpoints(ctx, n))
 	}
-	// The CA first: a serving certificate is never stored without the CA that signed it.
+	// The CA first: a serving certificate is never stored without the CA that signed it. Each write is
+	// conditional on the version read: an edit (or deletion) since then is a new state to decide on, not one
+	// to overwrite with a decision taken on the old one.
 	if !cur.UserCA {
-		if err := a.apply(ctx, desiredCASecret(cas, n, plan)); err != nil {
+		if err := applySecretAsRead(ctx, a, desiredCASecret(cas, n, plan), read.ca); err != nil {
 			return nil, err
 		}
 	}
-	if err := a.apply(ctx, desiredServingSecret(cas, n, plan)); err != nil {
+	if err := applySecretAsRead(ctx, a, desiredServingSecret(cas, n, plan), read.serving); err != nil {
 		return nil, err
 	}
 	r.emit(cas, certificateEvents(cur, plan, n)...)
@@ -95,13 +98,17 @@ func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas 
 	return plan, nil
 }
 
+// readVersions are the resourceVersions of the Secrets as read ("" when absent).
+type readVersions struct{ ca, serving string }
+
 // currentCertificates is what the cluster holds: the CA (the user's or the stored one), the CAs remembered
 // as previous, every APIService's caBundle, the serving certificate, and the forced requests not yet handled.
-func (r *Reconciler) currentCertificates(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names) (certs.Current, error) {
+func (r *Reconciler) currentCertificates(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names) (certs.Current, readVersions, error) {
 	var cur certs.Current
+	var read readVersions
 	caSecret, err := r.readOwnedSecret(ctx, cas, n.Namespace, n.CASecret)
 	if err != nil {
-		return cur, err
+		return cur, read, err
 	}
 	// With the user's CA the CA Secret is not written, so what it remembers may be stale: the APIServices'
 	// caBundles then say which older CAs are still trusted.
@@ -113,19 +120,20 @@ func (r *Reconciler) currentCertificates(ctx context.Context, cas *aggv1alpha1.C
 	if ref := cas.Spec.Certificates.CASecretRef; ref != nil {
 		cur.UserCA = true
 		if cur.CA, err = r.userCA(ctx, n.Namespace, ref.Name); err != nil {
-			return cur, err
+			return cur, read, err
 		}
 	} else {
 		cur.CA = storedKeyPair(caSecret)
 	}
 	servingSecret, err := r.readOwnedSecret(ctx, cas, n.Namespace, n.ServingSecret)
 	if err != nil {
-		return cur, err
+		return cur, read, err
 	}
 	cur.Serving = storedKeyPair(servingSecret)
 	cur.Force = forcedRequests(cas, caSecret, servingSecret)
 	cur.Bundles, err = r.publishedBundles(ctx, cas)
-	return cur, err
+	read.ca, read.serving = resourceVersion(caSecret), resourceVersion(servingSecret)
+	return cur, read, err
 }
 
 // userCA reads and checks the user's CA; a *caInvalid says what is wrong with it.
@@ -198,6 +206,18 @@ func caSource(cas *aggv1alpha1.CustomApiServer) string {
 		return "Secret/" + ref.Name
 	}
 	return "SelfSigned"
+}
+
+// applySecretAsRead applies desired only if the Secret is still at resourceVersion rv ("": it was absent).
+func applySecretAsRead(ctx context.Context, a *applier, desired *corev1ac.SecretApplyConfiguration, rv string) error {
+	return a.applyAsRead(ctx, desired, &readAt{resourceVersion: rv, set: func(rv string) { desired.WithResourceVersion(rv) }})
+}
+
+func resourceVersion(s *corev1.Secret) string {
+	if s == nil {
+		return ""
+	}
+	return s.ResourceVersion
 }
 
 // storedKeyPair is the key pair a TLS Secret holds; nil when the Secret is absent or its pair is unusable,

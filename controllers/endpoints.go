@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -74,26 +75,34 @@ func (r *Reconciler) dialer() EndpointDialer {
 }
 
 // observeEndpoints dials every ready endpoint of the Service (its EndpointSlices, read uncached: they are not
-// ours and not cached) and records the chain each serves. A failure to list is no endpoint: no proof.
-func (r *Reconciler) observeEndpoints(ctx context.Context, n names) []certs.Endpoint {
+// ours and not cached) and records the chain each serves; it also counts the endpoints not ready. A failure
+// to list proves nothing (an endpoint that could not be dialled).
+func (r *Reconciler) observeEndpoints(ctx context.Context, n names) ([]certs.Endpoint, int) {
 	list := &discoveryv1.EndpointSliceList{}
 	if err := r.reader().List(ctx, list, client.InNamespace(n.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: n.Service}); err != nil {
-		return nil
+		return []certs.Endpoint{{Address: "EndpointSlices of " + n.Namespace + "/" + n.Service, Err: err}}, 0
 	}
 	serverName := n.Service + "." + n.Namespace + ".svc"
-	var out []certs.Endpoint
-	for _, addr := range readyAddresses(list.Items) {
-		chain, err := r.dialer().ServedChain(ctx, addr, serverName)
-		out = append(out, certs.Endpoint{Address: addr, Chain: chain, Err: err})
+	addrs, notReady := readyAddresses(list.Items)
+	out := make([]certs.Endpoint, len(addrs))
+	// At once: an unreachable pod costs one dialTimeout, not one per endpoint, of the reconcile.
+	var wg sync.WaitGroup
+	for i, addr := range addrs {
+		wg.Go(func() {
+			chain, err := r.dialer().ServedChain(ctx, addr, serverName)
+			out[i] = certs.Endpoint{Address: addr, Chain: chain, Err: err}
+		})
 	}
-	return out
+	wg.Wait()
+	return out, notReady
 }
 
 // readyAddresses are the host:port of every ready endpoint (a nil ready condition means ready, as the
-// EndpointSlice API says) on the port named https, without duplicates.
-func readyAddresses(slices []discoveryv1.EndpointSlice) []string {
+// EndpointSlice API says) on the port named https, without duplicates, and how many are not ready.
+func readyAddresses(slices []discoveryv1.EndpointSlice) ([]string, int) {
 	seen := map[string]bool{}
 	var out []string
+	notReady := 0
 	for _, s := range slices {
 		port := int32(0)
 		for _, p := range s.Ports {
@@ -105,7 +114,11 @@ func readyAddresses(slices []discoveryv1.EndpointSlice) []string {
 			continue
 		}
 		for _, e := range s.Endpoints {
-			if len(e.Addresses) == 0 || (e.Conditions.Ready != nil && !*e.Conditions.Ready) {
+			if len(e.Addresses) == 0 {
+				continue
+			}
+			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
+				notReady++
 				continue
 			}
 			addr := net.JoinHostPort(e.Addresses[0], strconv.Itoa(int(port)))
@@ -115,5 +128,5 @@ func readyAddresses(slices []discoveryv1.EndpointSlice) []string {
 			}
 		}
 	}
-	return out
+	return out, notReady
 }

@@ -32,16 +32,18 @@ func (e Endpoint) ServesCA(ca *x509.Certificate) bool {
 }
 
 // Prune removes the older CAs from the bundle once every ready endpoint is seen serving a certificate of the
-// current CA: proof, not a timer. Nothing is proven while the serving certificate of the current CA waits for
-// trust, or when no endpoint is ready (a pod that becomes ready later may still hold the older files).
-func (p *Plan) Prune(endpoints []Endpoint) {
-	p.Endpoints, p.Proven = len(endpoints), 0
-	for _, e := range endpoints {
+// current CA: proof, not a timer. notReady counts the Service's endpoints that are not ready. Nothing is
+// proven while the serving certificate of the current CA waits for trust, or while no endpoint is ready but
+// some exist (a pod that becomes ready may still hold the older files). A Service with no endpoint at all
+// has no pod that could serve an older chain: a pod started from now on mounts the current Secret.
+func (p *Plan) Prune(ready []Endpoint, notReady int) {
+	p.Endpoints, p.Proven = len(ready), 0
+	for _, e := range ready {
 		if e.ServesCA(p.CA.Cert) {
 			p.Proven++
 		}
 	}
-	if p.AwaitingTrust || p.Endpoints == 0 || p.Proven < p.Endpoints || !p.PendingProof() {
+	if p.AwaitingTrust || (p.Endpoints == 0 && notReady > 0) || p.Proven < p.Endpoints || !p.PendingProof() {
 		return
 	}
 	for _, c := range p.Older() {

@@ -146,19 +146,21 @@ func TestPrune(t *testing.T) {
 		name      string
 		awaiting  bool
 		endpoints []Endpoint
+		notReady  int
 		wantKept  int
 		proven    int
 	}{
-		{"no ready endpoint: nothing proven", false, nil, 2, 0},
-		{"one endpoint still on the old chain", false, []Endpoint{onNew, onOld}, 2, 1},
-		{"an endpoint that cannot be dialled proves nothing", false, []Endpoint{onNew, failed}, 2, 1},
-		{"serving certificate still awaiting trust", true, []Endpoint{onNew}, 2, 1},
-		{"every endpoint on the new chain: old CA pruned", false, []Endpoint{onNew, {Address: "d", Chain: []*x509.Certificate{newLeaf}}}, 1, 2},
+		{"no ready endpoint, one starting: nothing proven", false, nil, 1, 2, 0},
+		{"no endpoint at all: no pod can serve the old chain", false, nil, 0, 1, 0},
+		{"one endpoint still on the old chain", false, []Endpoint{onNew, onOld}, 0, 2, 1},
+		{"an endpoint that cannot be dialled proves nothing", false, []Endpoint{onNew, failed}, 0, 2, 1},
+		{"serving certificate still awaiting trust", true, []Endpoint{onNew}, 0, 2, 1},
+		{"every ready endpoint on the new chain: old CA pruned", false, []Endpoint{onNew, {Address: "d", Chain: []*x509.Certificate{newLeaf}}}, 1, 1, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &Plan{CA: cur, AwaitingTrust: tc.awaiting, Bundle: []BundleEntry{{cur.Cert, KeptCurrent}, {old.Cert, KeptPendingProof}}}
-			p.Prune(tc.endpoints)
+			p.Prune(tc.endpoints, tc.notReady)
 			if len(p.Bundle) != tc.wantKept || p.Proven != tc.proven || p.Endpoints != len(tc.endpoints) {
 				t.Errorf("bundle %d proven %d/%d, want %d proven %d/%d", len(p.Bundle), p.Proven, p.Endpoints, tc.wantKept, tc.proven, len(tc.endpoints))
 			}
