@@ -250,12 +250,16 @@ func observeServed(t *testing.T) (servedState, error) {
 	}
 	s.secret = leaf[0]
 	eps, err := cfg.KubectlOutput(t.Context(), "", "-n", rotNS, "get", "endpointslices", "-l", "kubernetes.io/service-name="+rotName, "-o",
-		`jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{" "}{end}`)
+		`jsonpath={range .items[*].endpoints[*]}{.addresses[0]} {.conditions.ready}{"\n"}{end}`)
 	if err != nil {
 		return s, err
 	}
 	s.served = map[string]*x509.Certificate{}
-	for _, ip := range strings.Fields(eps) {
+	for _, line := range strings.Split(strings.TrimSpace(eps), "\n") {
+		ip, ready, _ := strings.Cut(line, " ")
+		if ip == "" || ready != "true" {
+			continue
+		}
 		addr := net.JoinHostPort(ip, strconv.Itoa(6443))
 		d := &tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // only the served certificate is read
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
