@@ -20,6 +20,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -69,6 +70,20 @@ type applier struct {
 //
 // Server-side apply fills desired with the stored object.
 func (a *applier) apply(ctx context.Context, desired applyConfiguration) error {
+	return a.applyAsRead(ctx, desired, nil)
+}
+
+// readAt is the resourceVersion an object was read at ("" when it was absent), and how to put it on the
+// apply configuration as a precondition.
+type readAt struct {
+	resourceVersion string
+	set             func(rv string)
+}
+
+// applyAsRead is apply that fails with a Conflict when the object changed since it was read (read nil: no
+// precondition): deleted since (a write would bring back what was read), or modified since (the API server
+// checks the resourceVersion). The precondition is no part of what decides whether the apply is skipped.
+func (a *applier) applyAsRead(ctx context.Context, desired applyConfiguration, read *readAt) error {
 	gvk := schema.FromAPIVersionAndKind(ptr.Deref(desired.GetAPIVersion(), ""), ptr.Deref(desired.GetKind(), ""))
 	key := types.NamespacedName{Namespace: ptr.Deref(desired.GetNamespace(), ""), Name: ptr.Deref(desired.GetName(), "")}
 	child := gvk.String() + " " + key.String()
@@ -83,6 +98,12 @@ func (a *applier) apply(ctx context.Context, desired applyConfiguration) error {
 	found, err := a.get(ctx, key, live)
 	if err != nil {
 		return fmt.Errorf("reading %s %s: %w", gvk.Kind, key, err)
+	}
+	if read != nil && read.resourceVersion != "" {
+		if !found {
+			return apierrors.NewConflict(schema.GroupResource{Group: gvk.Group, Resource: gvk.Kind}, key.String(), errors.New("deleted since it was read"))
+		}
+		read.set(read.resourceVersion)
 	}
 	if found {
 		if c := foreignOwner(live, a.cas); c != "" {

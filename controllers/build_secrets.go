@@ -25,10 +25,22 @@ import (
 )
 
 const (
-	// keyPreviousCA holds the CA replaced by the last CA renewal, until it expires.
+	// keyPreviousCA holds the older CAs of the caBundle (PEM bundle), so they are remembered while they wait
+	// for proof even if an APIService is edited or deleted.
 	keyPreviousCA = "previous-ca.crt"
 	keyCABundle   = "ca.crt"
+	// annotationHandled on the CA Secret is the last aggregation.example.com/rotate-ca value acted on, and on
+	// the serving Secret the last aggregation.example.com/renew-serving-cert value.
+	annotationHandled = "aggregation.example.com/handled-request"
 )
+
+// handledAnnotation records the value of the CustomApiServer's annotation key as handled (none when unset).
+func handledAnnotation(cas *aggv1alpha1.CustomApiServer, key string) map[string]string {
+	if v := cas.Annotations[key]; v != "" {
+		return map[string]string{annotationHandled: v}
+	}
+	return nil
+}
 
 // desiredCASecret stores the CA key pair; it is never mounted into pods.
 func desiredCASecret(cas *aggv1alpha1.CustomApiServer, n names, p *certs.Plan) *corev1ac.SecretApplyConfiguration {
@@ -36,11 +48,16 @@ func desiredCASecret(cas *aggv1alpha1.CustomApiServer, n names, p *certs.Plan) *
 		corev1.TLSCertKey:       p.CA.CertPEM,
 		corev1.TLSPrivateKeyKey: p.CA.KeyPEM,
 	}
-	if p.PreviousCA != nil {
-		data[keyPreviousCA] = certs.EncodeCert(p.PreviousCA)
+	var older []byte
+	for _, c := range p.Older() {
+		older = append(older, certs.EncodeCert(c)...)
+	}
+	if older != nil {
+		data[keyPreviousCA] = older
 	}
 	return corev1ac.Secret(n.CASecret, n.Namespace).
 		WithLabels(childLabels(cas)).
+		WithAnnotations(handledAnnotation(cas, aggv1alpha1.AnnotationRotateCA)).
 		WithOwnerReferences(ownerRef(cas)).
 		WithType(corev1.SecretTypeTLS).
 		WithData(data)
@@ -50,11 +67,12 @@ func desiredCASecret(cas *aggv1alpha1.CustomApiServer, n names, p *certs.Plan) *
 func desiredServingSecret(cas *aggv1alpha1.CustomApiServer, n names, p *certs.Plan) *corev1ac.SecretApplyConfiguration {
 	return corev1ac.Secret(n.ServingSecret, n.Namespace).
 		WithLabels(childLabels(cas)).
+		WithAnnotations(handledAnnotation(cas, aggv1alpha1.AnnotationRenewServingCert)).
 		WithOwnerReferences(ownerRef(cas)).
 		WithType(corev1.SecretTypeTLS).
 		WithData(map[string][]byte{
 			corev1.TLSCertKey:       p.Serving.CertPEM,
 			corev1.TLSPrivateKeyKey: p.Serving.KeyPEM,
-			keyCABundle:             p.Bundle(),
+			keyCABundle:             p.BundlePEM(),
 		})
 }

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -25,6 +26,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/controllers/certs"
@@ -54,45 +57,167 @@ func lifetimes(cas *aggv1alpha1.CustomApiServer) certs.Lifetimes {
 
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
 
-// reconcileCertificates reads the stored CA and serving certificate, renews what is due at r.now() and
-// stores the result. The Secrets are read from the API server, not the cache: they are the only copy of
-// the CA key, and a stale read would renew twice.
-func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) (*certs.Plan, error) {
-	var cur certs.Current
-	caSecret, err := r.readOwnedSecret(ctx, cas, n.Namespace, n.CASecret)
-	if err != nil {
-		return nil, err
-	}
-	cur.CA = storedKeyPair(caSecret)
-	if caSecret != nil {
-		if prev, err := certs.ParseCerts(caSecret.Data[keyPreviousCA]); err == nil && len(prev) == 1 {
-			cur.PreviousCA = prev[0]
-		}
-	}
-	servingSecret, err := r.readOwnedSecret(ctx, cas, n.Namespace, n.ServingSecret)
-	if err != nil {
-		return nil, err
-	}
-	cur.Serving = storedKeyPair(servingSecret)
+// caInvalid is a user's CA (spec.certificates.caSecretRef) that cannot be used; nothing is changed.
+type caInvalid struct{ msg string }
 
+func (e *caInvalid) Error() string { return e.msg }
+
+// reconcileCertificates reads what the cluster holds (CA, serving certificate, each APIService's caBundle),
+// decides at r.now() what to renew and which CAs the caBundle keeps, dials the endpoints while an older CA
+// waits for proof, and stores the result. The Secrets and APIServices are read from the API server, not
+// the cache: the Secrets are the only copy of the CA key, and a stale read would renew twice.
+func (r *Reconciler) reconcileCertificates(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) (*certs.Plan, error) {
+	cur, read, err := r.currentCertificates(ctx, cas, n)
+	if err != nil {
+		return nil, err
+	}
 	plan, err := certs.Decide(cur, servingDNSNames(n), r.now(), lifetimes(cas), fmt.Sprintf("aggregation-operator %s CA", cas.Name))
 	if err != nil {
 		return nil, fmt.Errorf("making certificates: %w", err)
 	}
-	// The CA first: a serving certificate is never stored without the CA that signed it.
-	if err := a.apply(ctx, desiredCASecret(cas, n, plan)); err != nil {
-		return nil, err
+	if plan.PendingProof() {
+		plan.Prune(r.observeEndpoints(ctx, n))
 	}
-	if err := a.apply(ctx, desiredServingSecret(cas, n, plan)); err != nil {
+	// The CA first: a serving certificate is never stored without the CA that signed it. Each write is
+	// conditional on the version read: an edit (or deletion) since then is a new state to decide on, not one
+	// to overwrite with a decision taken on the old one.
+	if !cur.UserCA {
+		if err := applySecretAsRead(ctx, a, desiredCASecret(cas, n, plan), read.ca); err != nil {
+			return nil, err
+		}
+	}
+	if err := applySecretAsRead(ctx, a, desiredServingSecret(cas, n, plan), read.serving); err != nil {
 		return nil, err
 	}
 	r.emit(cas, certificateEvents(cur, plan, n)...)
-	cas.Status.Certificates = &aggv1alpha1.CertificatesStatus{
-		ServingNotAfter: &metav1.Time{Time: plan.Serving.Cert.NotAfter},
-		CANotAfter:      &metav1.Time{Time: plan.CA.Cert.NotAfter},
-		NextRenewal:     &metav1.Time{Time: plan.NextRenewal},
+	if cur.UserCA && cur.Force.RotateCA {
+		r.emit(cas, event{corev1.EventTypeWarning, aggv1alpha1.EventForcedRequestIgnored, "RotateCA",
+			"ignored " + aggv1alpha1.AnnotationRotateCA + ": the CA is the user's (spec.certificates.caSecretRef); put another CA in that Secret, or name another Secret, to change it", nil})
 	}
+	setCertificatesStatus(cas, plan, caSource(cas))
 	return plan, nil
+}
+
+// readVersions are the resourceVersions of the Secrets as read ("" when absent).
+type readVersions struct{ ca, serving string }
+
+// currentCertificates is what the cluster holds: the CA (the user's or the stored one), the CAs remembered
+// as previous, every APIService's caBundle, the serving certificate, and the forced requests not yet handled.
+func (r *Reconciler) currentCertificates(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names) (certs.Current, readVersions, error) {
+	var cur certs.Current
+	var read readVersions
+	caSecret, err := r.readOwnedSecret(ctx, cas, n.Namespace, n.CASecret)
+	if err != nil {
+		return cur, read, err
+	}
+	// With the user's CA the CA Secret is not written, so what it remembers may be stale: the APIServices'
+	// caBundles then say which older CAs are still trusted.
+	if caSecret != nil && cas.Spec.Certificates.CASecretRef == nil {
+		if prev, err := certs.ParseCerts(caSecret.Data[keyPreviousCA]); err == nil {
+			cur.Previous = prev
+		}
+	}
+	if ref := cas.Spec.Certificates.CASecretRef; ref != nil {
+		cur.UserCA = true
+		if cur.CA, err = r.userCA(ctx, n.Namespace, ref.Name); err != nil {
+			return cur, read, err
+		}
+	} else {
+		cur.CA = storedKeyPair(caSecret)
+	}
+	servingSecret, err := r.readOwnedSecret(ctx, cas, n.Namespace, n.ServingSecret)
+	if err != nil {
+		return cur, read, err
+	}
+	cur.Serving = storedKeyPair(servingSecret)
+	cur.Force = forcedRequests(cas, caSecret, servingSecret)
+	cur.Bundles, err = r.publishedBundles(ctx, cas)
+	read.ca, read.serving = resourceVersion(caSecret), resourceVersion(servingSecret)
+	return cur, read, err
+}
+
+// userCA reads and checks the user's CA; a *caInvalid says what is wrong with it.
+func (r *Reconciler) userCA(ctx context.Context, ns, name string) (*certs.KeyPair, error) {
+	s := &corev1.Secret{}
+	err := r.reader().Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, s)
+	if apierrors.IsNotFound(err) {
+		return nil, &caInvalid{fmt.Sprintf("Secret %s/%s named by spec.certificates.caSecretRef does not exist; create it with tls.crt and tls.key of a CA", ns, name)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the CA Secret %s/%s: %w", ns, name, err)
+	}
+	kp, err := certs.Parse(s.Data[corev1.TLSCertKey], s.Data[corev1.TLSPrivateKeyKey])
+	if err != nil {
+		return nil, &caInvalid{fmt.Sprintf("Secret %s/%s (spec.certificates.caSecretRef): tls.crt and tls.key are not a usable pair: %v", ns, name, err)}
+	}
+	if err := certs.CheckCA(kp.Cert, r.now()); err != nil {
+		return nil, &caInvalid{fmt.Sprintf("Secret %s/%s (spec.certificates.caSecretRef): %v; give a CA certificate and its key", ns, name, err)}
+	}
+	return kp, nil
+}
+
+// publishedBundles is the caBundle of each existing APIService of ours: what the aggregator trusts now.
+// Someone else's APIService is left out: it is never written, so it must not hold back a change of CA.
+func (r *Reconciler) publishedBundles(ctx context.Context, cas *aggv1alpha1.CustomApiServer) ([][]*x509.Certificate, error) {
+	var out [][]*x509.Certificate
+	for _, s := range cas.Spec.APIServices {
+		svc := &apiregv1.APIService{}
+		err := r.reader().Get(ctx, types.NamespacedName{Name: apiServiceName(s)}, svc)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the caBundle of APIService %s: %w", apiServiceName(s), err)
+		}
+		if foreignOwner(svc, cas) != "" {
+			continue
+		}
+		// An empty or damaged bundle trusts nothing: the new CA is published before it is used.
+		b, _ := certs.ParseCerts(svc.Spec.CABundle)
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// forcedRequests: an annotation whose value differs from the last one handled asks once. The value handled
+// is kept on the Secret it changed (read uncached), not only in status: a reconcile that starts before the
+// cache has the new status must not rotate twice. The user's CA is never rotated; status remembers the
+// rotate-ca value it ignored.
+func forcedRequests(cas *aggv1alpha1.CustomApiServer, caSecret, servingSecret *corev1.Secret) certs.Force {
+	handled := func(s *corev1.Secret) string {
+		if s == nil {
+			return ""
+		}
+		return s.Annotations[annotationHandled]
+	}
+	renew, rotate := cas.Annotations[aggv1alpha1.AnnotationRenewServingCert], cas.Annotations[aggv1alpha1.AnnotationRotateCA]
+	rotateHandled := handled(caSecret)
+	if cas.Spec.Certificates.CASecretRef != nil && cas.Status.Certificates != nil {
+		rotateHandled = cas.Status.Certificates.RotateCAHandled
+	}
+	return certs.Force{
+		RenewServing: renew != "" && renew != handled(servingSecret),
+		RotateCA:     rotate != "" && rotate != rotateHandled,
+	}
+}
+
+func caSource(cas *aggv1alpha1.CustomApiServer) string {
+	if ref := cas.Spec.Certificates.CASecretRef; ref != nil {
+		return "Secret/" + ref.Name
+	}
+	return "SelfSigned"
+}
+
+// applySecretAsRead applies desired only if the Secret is still at resourceVersion rv ("": it was absent).
+func applySecretAsRead(ctx context.Context, a *applier, desired *corev1ac.SecretApplyConfiguration, rv string) error {
+	return a.applyAsRead(ctx, desired, &readAt{resourceVersion: rv, set: func(rv string) { desired.WithResourceVersion(rv) }})
+}
+
+func resourceVersion(s *corev1.Secret) string {
+	if s == nil {
+		return ""
+	}
+	return s.ResourceVersion
 }
 
 // storedKeyPair is the key pair a TLS Secret holds; nil when the Secret is absent or its pair is unusable,

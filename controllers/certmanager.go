@@ -50,7 +50,7 @@ const defaultCertManagerRetry = time.Minute
 func (r *Reconciler) reconcileCertManager(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names) (bool, time.Duration, error) {
 	installed, err := r.certManagerInstalled(ctx)
 	if err != nil {
-		setCertificatesReady(cas, err)
+		setCertificatesReady(cas, nil, err)
 		return false, 0, err
 	}
 	if !installed {
@@ -73,7 +73,7 @@ func (r *Reconciler) reconcileCertManager(ctx context.Context, a *applier, cas *
 	keep := map[string]bool{}
 	for _, c := range children {
 		if err := a.apply(ctx, c); err != nil {
-			setCertificatesReady(cas, err)
+			setCertificatesReady(cas, nil, err)
 			return false, 0, err
 		}
 		keep[ptr.Deref(c.GetKind(), "")+"/"+ptr.Deref(c.GetName(), "")] = true
@@ -146,7 +146,7 @@ func (r *Reconciler) certManagerInstalled(ctx context.Context) (bool, error) {
 func (r *Reconciler) observeCertManager(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, cm cmNames) error {
 	serving, err := r.readCertificate(ctx, n.Namespace, cm.Serving)
 	if err != nil {
-		setCertificatesReady(cas, err)
+		setCertificatesReady(cas, nil, err)
 		return err
 	}
 	st := &aggv1alpha1.CertificatesStatus{ServingNotAfter: serving.Status.NotAfter, NextRenewal: serving.Status.RenewalTime}
@@ -154,7 +154,7 @@ func (r *Reconciler) observeCertManager(ctx context.Context, cas *aggv1alpha1.Cu
 	if cas.Spec.Certificates.CertManager.IssuerRef == nil {
 		ca, err := r.readCertificate(ctx, n.Namespace, cm.CACertificate)
 		if err != nil {
-			setCertificatesReady(cas, err)
+			setCertificatesReady(cas, nil, err)
 			return err
 		}
 		st.CANotAfter = ca.Status.NotAfter

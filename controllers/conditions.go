@@ -17,10 +17,14 @@ limitations under the License.
 package controllers
 
 import (
+	"errors"
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+	"example.com/aggregation-operator/controllers/certs"
 )
 
 // Condition types and reasons are documented in api/v1alpha1 (condition_consts.go).
@@ -35,12 +39,21 @@ func setCondition(cas *aggv1alpha1.CustomApiServer, t string, ok bool, reason, m
 	})
 }
 
-func setCertificatesReady(cas *aggv1alpha1.CustomApiServer, err error) {
-	if err != nil {
+func setCertificatesReady(cas *aggv1alpha1.CustomApiServer, p *certs.Plan, err error) {
+	var invalid *caInvalid
+	switch {
+	case errors.As(err, &invalid):
+		setCondition(cas, aggv1alpha1.ConditionCertificatesReady, false, aggv1alpha1.ReasonCASecretInvalid,
+			invalid.msg+"; the certificates in place are kept unchanged")
+	case err != nil:
 		setCondition(cas, aggv1alpha1.ConditionCertificatesReady, false, aggv1alpha1.ReasonCertificateError, err.Error())
-		return
+	case p.PendingProof():
+		setCondition(cas, aggv1alpha1.ConditionCertificatesReady, true, aggv1alpha1.ReasonAwaitingProof, fmt.Sprintf(
+			"CA and serving certificate are valid; the caBundle keeps %d older CA(s) until every ready endpoint serves a certificate of the current CA (%d/%d do)",
+			len(p.Bundle)-1, p.Proven, p.Endpoints))
+	default:
+		setCondition(cas, aggv1alpha1.ConditionCertificatesReady, true, aggv1alpha1.ReasonIssued, "CA and serving certificate are valid")
 	}
-	setCondition(cas, aggv1alpha1.ConditionCertificatesReady, true, aggv1alpha1.ReasonIssued, "CA and serving certificate are valid")
 }
 
 func setDeploymentAvailable(cas *aggv1alpha1.CustomApiServer, ok bool, reason, msg string) {

@@ -50,6 +50,10 @@ type Reconciler struct {
 	// Recorder emits events on the CustomApiServer (the manager's GetEventRecorder(EventSource)).
 	Recorder events.EventRecorder
 
+	// Dialer reads the certificates the Service's endpoints serve, the proof that lets an older CA leave
+	// the caBundle (nil: TLSDialer).
+	Dialer EndpointDialer
+
 	// applied lets an unchanged child's apply be skipped.
 	applied appliedCache
 	// OperatorNamespace is where the operator runs (empty outside a cluster); no apiserver may run there.
@@ -137,12 +141,15 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	var err error
 	if cas.Spec.Certificates.CertManager != nil {
 		o.certManager, o.retryAfter, err = r.reconcileCertManager(ctx, a, cas, n)
+		o.record(err)
 	} else {
 		o.record(r.pruneCertManagerObjects(ctx, cas, nil)) // left from cert-manager mode
 		o.plan, err = r.reconcileCertificates(ctx, a, cas, n)
-		setCertificatesReady(cas, err)
+		setCertificatesReady(cas, o.plan, err)
+		if !errors.As(err, new(*caInvalid)) {
+			o.record(err) // an unusable user CA waits for the user (CertificatesReady says why), not for a retry
+		}
 	}
-	o.record(err)
 
 	saErr := a.apply(ctx, desiredServiceAccount(cas, n))
 	o.record(saErr)
@@ -165,7 +172,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	if o.plan != nil || o.certManager {
 		var bundle []byte // cert-manager mode: cainjector's
 		if o.plan != nil {
-			bundle = o.plan.Bundle()
+			bundle = o.plan.BundlePEM()
 		}
 		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, bundle)
 		o.record(err)

@@ -67,16 +67,33 @@ func (r *Reconciler) emit(cas *aggv1alpha1.CustomApiServer, evs ...event) {
 func certificateEvents(cur certs.Current, p *certs.Plan, n names) []event {
 	caSecret := secretRef(n.Namespace, n.CASecret)
 	servingSecret := secretRef(n.Namespace, n.ServingSecret)
-	if cur.CA == nil {
+	if cur.CA == nil && len(cur.Bundles) == 0 && p.Issued && cur.Serving == nil {
 		return []event{{corev1.EventTypeNormal, aggv1alpha1.EventCertificateIssued, "IssueCertificates", fmt.Sprintf(
 			"issued a CA valid until %s and a serving certificate for %s valid until %s",
 			stamp(p.CA.Cert.NotAfter), n.Service+"."+n.Namespace+".svc", stamp(p.Serving.Cert.NotAfter)), servingSecret}}
 	}
 	var out []event
-	if p.CARenewed {
+	if p.CARenewed || p.Publishing {
+		why := "renewed the CA"
+		switch {
+		case cur.UserCA:
+			why = "switched to the user's CA (spec.certificates.caSecretRef)"
+		case cur.CA == nil:
+			why = "made a new CA (the CA Secret " + n.CASecret + " was missing or unusable)"
+		case cur.Force.RotateCA:
+			why = "rotated the CA (" + aggv1alpha1.AnnotationRotateCA + ")"
+		}
 		out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventCARotated, "RotateCA", fmt.Sprintf(
-			"renewed the CA, now valid until %s; the caBundle keeps the previous CA until %s",
-			stamp(p.CA.Cert.NotAfter), stamp(cur.CA.Cert.NotAfter)), caSecret})
+			"%s: CA %s is published in the caBundle with %d older CA(s) pods may still serve with; the serving certificate it signs follows, and an older CA leaves the bundle once every ready endpoint serves the new chain",
+			why, caName(p.CA.Cert), len(p.Bundle)-1), caSecret})
+	}
+	for _, d := range p.Dropped {
+		why := "every ready endpoint serves a certificate of the current CA"
+		if d.Reason == certs.DroppedExpired {
+			why = "it expired"
+		}
+		out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventCAPruned, "PruneCA", fmt.Sprintf(
+			"removed CA %s from the caBundle: %s", caName(d.Cert), why), caSecret})
 	}
 	switch {
 	case !p.Issued:
@@ -85,8 +102,8 @@ func certificateEvents(cur certs.Current, p *certs.Plan, n names) []event {
 			"issued a serving certificate valid until %s", stamp(p.Serving.Cert.NotAfter)), servingSecret})
 	default:
 		out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventServingCertificateRenewed, "RenewServingCertificate", fmt.Sprintf(
-			"renewed the serving certificate (the previous one expires %s), now valid until %s",
-			stamp(cur.Serving.Cert.NotAfter), stamp(p.Serving.Cert.NotAfter)), servingSecret})
+			"renewed the serving certificate (the previous one expires %s), now valid until %s, signed by CA %s",
+			stamp(cur.Serving.Cert.NotAfter), stamp(p.Serving.Cert.NotAfter), caName(p.CA.Cert)), servingSecret})
 	}
 	return out
 }

@@ -34,8 +34,15 @@ import (
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 )
 
-// conflictRetry: foreign objects are not watched (the cache holds only ours), so look again now and then.
-const conflictRetry = 2 * time.Minute
+const (
+	// conflictRetry: foreign objects are not watched (the cache holds only ours), so look again now and then.
+	conflictRetry = 2 * time.Minute
+	// proofRetry: while an older CA waits in the caBundle, the endpoints are dialled again this often (a
+	// kubelet refreshing a mounted Secret, or the apiserver reloading it, is no event the operator sees).
+	proofRetry = 3 * time.Second
+	// userCARecheck: the user's CA Secret is not watched (the cache holds only ours), so read it this often.
+	userCARecheck = time.Minute
+)
 
 // finish records what the children report and when to come back (the next certificate renewal). It
 // returns what it saw of the APIServices, for the events to emit once the status is stored.
@@ -56,14 +63,25 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	setReady(cas, reason, msg)
 
 	var res reconcile.Result
+	soonest := func(d time.Duration) {
+		if res.RequeueAfter == 0 || res.RequeueAfter > d {
+			res.RequeueAfter = d
+		}
+	}
 	if o.plan != nil {
 		res.RequeueAfter = max(o.plan.NextRenewal.Sub(r.now()), time.Second)
+		if o.plan.PendingProof() || o.plan.AwaitingTrust {
+			soonest(proofRetry)
+		}
 	}
-	if o.retryAfter > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > o.retryAfter) {
-		res.RequeueAfter = o.retryAfter
+	if o.retryAfter > 0 {
+		soonest(o.retryAfter)
 	}
-	if len(o.conflicts)+len(o.apiConflicts) > 0 && (res.RequeueAfter == 0 || res.RequeueAfter > conflictRetry) {
-		res.RequeueAfter = conflictRetry
+	if cas.Spec.Certificates.CASecretRef != nil {
+		soonest(userCARecheck)
+	}
+	if len(o.conflicts)+len(o.apiConflicts) > 0 {
+		soonest(conflictRetry)
 	}
 	return res, apiServices, errors.Join(o.errs...)
 }

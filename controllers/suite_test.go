@@ -123,7 +123,7 @@ func runSuite(bin string) (stop func(), err error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: fakeClock, DefaultImage: testImage,
-		Recorder: mgr.GetEventRecorder(EventSource), OperatorNamespace: testOperatorNamespace}
+		Recorder: mgr.GetEventRecorder(EventSource), OperatorNamespace: testOperatorNamespace, Dialer: loopback}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		cancel()
 		stopEnv()

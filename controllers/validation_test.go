@@ -111,6 +111,12 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 		{"certificate shorter than an hour", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Certificates.Duration, c.Spec.Certificates.RenewBefore = dur("30m"), dur("10m")
 		}, []string{"spec.certificates.duration", "at least 1h"}},
+		{"caSecretRef naming the operator's own CA Secret", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Certificates.CASecretRef = &aggv1alpha1.CASecretReference{Name: c.Name + "-ca"}
+		}, []string{"spec.certificates.caSecretRef.name", "not <name>-ca"}},
+		{"caSecretRef name not a DNS subdomain", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Certificates.CASecretRef = &aggv1alpha1.CASecretReference{Name: "My_CA"}
+		}, []string{"spec.certificates.caSecretRef.name", "should match"}},
 		{"privileged securePort", func(c *aggv1alpha1.CustomApiServer) { c.Spec.SecurePort = 443 },
 			[]string{"spec.securePort", "greater than or equal to 1024"}},
 		{"negative replicas", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Replicas = -1 },

@@ -56,6 +56,12 @@ const (
 	// ReasonCertificateNotReady: cert-manager has not issued the serving certificate (yet); the message
 	// carries the Certificate's own Ready reason and message (CertificatesReady).
 	ReasonCertificateNotReady = "CertificateNotReady"
+	// ReasonCASecretInvalid: the Secret spec.certificates.caSecretRef names is missing or does not hold a
+	// usable CA (not a CA, expired, key missing or not matching); nothing was changed (CertificatesReady).
+	ReasonCASecretInvalid = "CASecretInvalid"
+	// ReasonAwaitingProof: certificates are valid and an older CA stays in the caBundle until every ready
+	// endpoint serves a certificate of the current CA (CertificatesReady is True with this reason).
+	ReasonAwaitingProof = "AwaitingProof"
 	// ReasonDeploymentUnavailable: fewer replicas are available than required; look at the pods
 	// (DeploymentAvailable).
 	ReasonDeploymentUnavailable = "DeploymentUnavailable"
@@ -86,8 +92,16 @@ const (
 	// EventServingCertificateRenewed (Normal): renewBefore was reached (or the Service's names or the CA
 	// changed); the pods reload the new files without restarting.
 	EventServingCertificateRenewed = "ServingCertificateRenewed"
-	// EventCARotated (Normal): the CA was renewed; the caBundle carries the old CA until it expires.
+	// EventCARotated (Normal): the CA changed (renewed, forced, CA Secret lost or edited, caDuration changed,
+	// user's CA swapped): the new CA is published in every caBundle next to the CAs pods may still serve with,
+	// and the serving certificate it signs follows.
 	EventCARotated = "CARotated"
+	// EventCAPruned (Normal): an older CA left the caBundle, because every ready endpoint was seen serving a
+	// certificate of the current CA, or because it expired.
+	EventCAPruned = "CAPruned"
+	// EventForcedRequestIgnored (Warning): the annotation aggregation.example.com/rotate-ca was set while the CA
+	// is the user's (spec.certificates.caSecretRef), which the operator never rotates.
+	EventForcedRequestIgnored = "ForcedRequestIgnored"
 	// EventAPIServiceConflict (Warning): an APIService of a wanted name belongs to someone else (named in the
 	// note) and was left untouched. Same value as ReasonAPIServiceConflict.
 	EventAPIServiceConflict = ReasonAPIServiceConflict

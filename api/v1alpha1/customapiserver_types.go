@@ -176,6 +176,7 @@ type EmbeddedStorage struct{}
 // CertificatesSpec sets certificate lifetimes. Durations use Go syntax (e.g. 8760h, 720h30m).
 // +kubebuilder:validation:XValidation:rule="!has(self.renewBefore) || !has(self.duration) || duration(self.renewBefore) < duration(self.duration)",message="renewBefore must be shorter than duration",fieldPath=".renewBefore"
 // +kubebuilder:validation:XValidation:rule="!has(self.caDuration) || !has(self.duration) || duration(self.caDuration) >= duration(self.duration)",message="caDuration must be at least duration",fieldPath=".caDuration"
+// +kubebuilder:validation:XValidation:rule="!has(self.certManager) || !has(self.caSecretRef)",message="certManager and caSecretRef are exclusive: cert-manager's issuer or your own CA signs the serving certificate, not both",fieldPath=".caSecretRef"
 type CertificatesSpec struct {
 	// Duration of the serving certificate (default one year).
 	// +optional
@@ -196,7 +197,10 @@ type CertificatesSpec struct {
 	RenewBefore *metav1.Duration `json:"renewBefore,omitempty"`
 
 	// CADuration of the self-signed CA (default five years). The CA is renewed renewBefore ahead of its
-	// expiry; the APIService caBundle then carries the old and the new CA until the old one expires.
+	// expiry, and when caDuration changes. Any change of CA is published in every APIService's caBundle, next
+	// to the CAs the pods may still serve with, before a serving certificate of the new CA is issued; an older
+	// CA leaves the bundle once every ready endpoint serves a certificate of the new CA, or when it expires.
+	// Not used with caSecretRef.
 	// +optional
 	// +kubebuilder:default="43800h"
 	// +kubebuilder:validation:Type=string
@@ -212,6 +216,14 @@ type CertificatesSpec struct {
 	// back to the operator's own CA. (A user CA, spec.certificates.caSecretRef, cannot be combined with it.)
 	// +optional
 	CertManager *CertManagerSpec `json:"certManager,omitempty"`
+	// CASecretRef names a Secret in the apiserver's namespace (spec.namespace) holding the user's CA:
+	// tls.crt (a CA certificate: basicConstraints CA:TRUE, keyUsage keyCertSign when keyUsage is set) and
+	// tls.key (EC, RSA or PKCS #8). The operator signs the serving certificate with it instead of its own
+	// self-signed CA, never rotates it, and never writes to the Secret. Only the apiserver's own namespace:
+	// the operator reads Secrets everywhere, and must not sign with a CA key the CustomApiServer's author
+	// could not otherwise reach. Setting, changing or removing it is a change of CA (see caDuration).
+	// +optional
+	CASecretRef *CASecretReference `json:"caSecretRef,omitempty"`
 }
 
 // CertManagerSpec selects cert-manager mode.
@@ -242,6 +254,15 @@ type IssuerReference struct {
 	// +kubebuilder:default="cert-manager.io"
 	// +kubebuilder:validation:MaxLength=253
 	Group string `json:"group,omitempty"`
+}
+
+// CASecretReference names a Secret in the apiserver's namespace.
+type CASecretReference struct {
+	// Name of the Secret (type kubernetes.io/tls or Opaque, with tls.crt and tls.key).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
 }
 
 // RBACSpec extends the apiserver's permissions.
@@ -315,7 +336,7 @@ type APIServiceStatus struct {
 	Message string `json:"message,omitempty"`
 }
 
-// CertificatesStatus reports certificate lifetimes.
+// CertificatesStatus reports certificate lifetimes, the CAs in the caBundle, and the forced renewals handled.
 type CertificatesStatus struct {
 	// ServingNotAfter is when the serving certificate expires.
 	// +optional
@@ -328,6 +349,39 @@ type CertificatesStatus struct {
 	// cert-manager mode when cert-manager renews the serving certificate (its status.renewalTime).
 	// +optional
 	NextRenewal *metav1.Time `json:"nextRenewal,omitempty"`
+	// CASource is SelfSigned, or Secret/<name> with spec.certificates.caSecretRef.
+	// +optional
+	CASource string `json:"caSource,omitempty"`
+	// CABundle lists the CAs of the APIServices' caBundle, the current CA first, and why each is kept.
+	// +optional
+	// +listType=atomic
+	CABundle []BundledCA `json:"caBundle,omitempty"`
+	// EndpointsOnCurrentCA is how many ready endpoints of the Service were seen serving a certificate of the
+	// current CA, of how many, e.g. 1/2; checked only while an older CA waits for that proof.
+	// +optional
+	EndpointsOnCurrentCA string `json:"endpointsOnCurrentCA,omitempty"`
+	// RenewServingCertHandled is the last value of the annotation aggregation.example.com/renew-serving-cert
+	// acted on; a different value renews the serving certificate once.
+	// +optional
+	RenewServingCertHandled string `json:"renewServingCertHandled,omitempty"`
+	// RotateCAHandled is the last value of the annotation aggregation.example.com/rotate-ca acted on; a
+	// different value rotates the self-signed CA once.
+	// +optional
+	RotateCAHandled string `json:"rotateCAHandled,omitempty"`
+}
+
+// BundledCA is one CA of the caBundle.
+type BundledCA struct {
+	// Subject of the CA certificate.
+	Subject string `json:"subject"`
+	// Serial number of the CA certificate (hex).
+	Serial string `json:"serial"`
+	// NotAfter is when the CA expires.
+	NotAfter metav1.Time `json:"notAfter"`
+	// Reason it is kept: Current (it signs the serving certificate) or PendingProof (a pod may still serve a
+	// certificate it signed; kept until every ready endpoint serves one of the current CA, or it expires).
+	// +kubebuilder:validation:Enum=Current;PendingProof
+	Reason string `json:"reason"`
 }
 
 // CustomApiServer turns one object into a complete API aggregation setup: namespace, RBAC, certificates,
@@ -342,6 +396,7 @@ type CertificatesStatus struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:validation:XValidation:rule="has(self.spec.namespace) || !self.metadata.name.startsWith('kube-')",message="without spec.namespace the apiserver runs in a namespace named after the CustomApiServer, and kube- namespaces (kube-system, kube-public, kube-node-lease) are the cluster's own: set spec.namespace or choose another name",fieldPath=".spec.namespace"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.certificates.caSecretRef) || !(self.spec.certificates.caSecretRef.name in [self.metadata.name + '-ca', self.metadata.name + '-serving-cert'])",message="spec.certificates.caSecretRef must name the user's own Secret, not <name>-ca or <name>-serving-cert, which the operator writes",fieldPath=".spec.certificates.caSecretRef.name"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 56 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label of at most 56 characters starting with a letter (it names the Service, and the default namespace)"
 type CustomApiServer struct {
 	metav1.TypeMeta   `json:",inline"`

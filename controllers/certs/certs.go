@@ -20,6 +20,7 @@ package certs
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -89,7 +90,7 @@ func NewServing(ca *KeyPair, dnsNames []string, now time.Time, d time.Duration) 
 	return sign(tmpl, key, ca.Cert, caKey)
 }
 
-func sign(tmpl *x509.Certificate, key *ecdsa.PrivateKey, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*KeyPair, error) {
+func sign(tmpl *x509.Certificate, key *ecdsa.PrivateKey, parent *x509.Certificate, parentKey crypto.Signer) (*KeyPair, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
 	if err != nil {
 		return nil, fmt.Errorf("generating serial number: %w", err)
@@ -130,24 +131,56 @@ func Parse(certPEM, keyPEM []byte) (*KeyPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub, ok := certs[0].PublicKey.(*ecdsa.PublicKey)
-	if !ok || !pub.Equal(&key.PublicKey) {
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(certs[0].PublicKey) {
 		return nil, errors.New("certificate does not match its key")
 	}
 	return &KeyPair{CertPEM: certPEM, KeyPEM: keyPEM, Cert: certs[0]}, nil
 }
 
-// ParseKey reads a PEM EC private key.
-func ParseKey(keyPEM []byte) (*ecdsa.PrivateKey, error) {
+// ParseKey reads a PEM private key: EC (SEC 1), RSA (PKCS #1) or either in PKCS #8, the forms openssl and
+// cert-manager write, since a user's CA (spec.certificates.caSecretRef) may come in any of them.
+func ParseKey(keyPEM []byte) (crypto.Signer, error) {
 	block, _ := pem.Decode(keyPEM)
-	if block == nil || block.Type != "EC PRIVATE KEY" {
-		return nil, errors.New("no EC PRIVATE KEY PEM block")
+	if block == nil {
+		return nil, errors.New("no PEM block in the key")
 	}
-	key, err := x509.ParseECPrivateKey(block.Bytes)
+	var key any
+	var err error
+	switch block.Type {
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		return nil, fmt.Errorf("unsupported key PEM block %q", block.Type)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("parsing EC key: %w", err)
+		return nil, fmt.Errorf("parsing %s: %w", block.Type, err)
 	}
-	return key, nil
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a signing key", block.Type)
+	}
+	return signer, nil
+}
+
+// CheckCA says why c cannot sign serving certificates, or nil: it must be a CA (basicConstraints CA:TRUE)
+// allowed to sign certificates, and valid at now.
+func CheckCA(c *x509.Certificate, now time.Time) error {
+	switch {
+	case !c.BasicConstraintsValid || !c.IsCA:
+		return fmt.Errorf("certificate %q is not a CA (basicConstraints CA:TRUE is missing)", c.Subject.String())
+	case c.KeyUsage != 0 && c.KeyUsage&x509.KeyUsageCertSign == 0:
+		return fmt.Errorf("CA %q may not sign certificates (keyUsage lacks keyCertSign)", c.Subject.String())
+	case now.Before(c.NotBefore):
+		return fmt.Errorf("CA %q is not valid before %s", c.Subject.String(), c.NotBefore.UTC().Format(time.RFC3339))
+	case !now.Before(c.NotAfter):
+		return fmt.Errorf("CA %q expired at %s", c.Subject.String(), c.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // ParseCerts reads every CERTIFICATE block of a PEM bundle.

@@ -47,7 +47,7 @@ func TestDecide(t *testing.T) {
 	if !fresh.CARenewed || !fresh.Issued {
 		t.Fatalf("first decision must make a CA and a certificate: %+v", fresh)
 	}
-	if err := verifies(t, fresh.Serving.Cert, fresh.Bundle(), t0); err != nil {
+	if err := verifies(t, fresh.Serving.Cert, fresh.BundlePEM(), t0); err != nil {
 		t.Fatalf("fresh certificate: %v", err)
 	}
 	servingDue := fresh.Serving.Cert.NotAfter.Add(-lt.RenewBefore)
@@ -78,11 +78,11 @@ func TestDecide(t *testing.T) {
 			if p.CARenewed != tc.wantCA || p.Issued != tc.wantIssue {
 				t.Errorf("CA renewed %v issued %v, want %v %v", p.CARenewed, p.Issued, tc.wantCA, tc.wantIssue)
 			}
-			bundle, err := ParseCerts(p.Bundle())
+			bundle, err := ParseCerts(p.BundlePEM())
 			if err != nil || len(bundle) != tc.wantBundleCerts {
 				t.Errorf("bundle has %d CAs (%v), want %d", len(bundle), err, tc.wantBundleCerts)
 			}
-			if !tc.wantCA && !bytes.Equal(p.Bundle(), fresh.Bundle()) {
+			if !tc.wantCA && !bytes.Equal(p.BundlePEM(), fresh.BundlePEM()) {
 				t.Errorf("bundle changed without a CA renewal")
 			}
 			if !p.NextRenewal.After(tc.at) {
@@ -91,14 +91,15 @@ func TestDecide(t *testing.T) {
 			if p.Serving.Cert.NotAfter.After(p.CA.Cert.NotAfter) {
 				t.Errorf("serving certificate outlives its CA")
 			}
-			if err := verifies(t, p.Serving.Cert, p.Bundle(), tc.at); err != nil && tc.names[0] == "svc" {
+			if err := verifies(t, p.Serving.Cert, p.BundlePEM(), tc.at); err != nil && tc.names[0] == "svc" {
 				t.Errorf("serving certificate does not verify: %v", err)
 			}
 		})
 	}
 }
 
-// During a CA change the bundle trusts certificates of both CAs, and the old CA is dropped once expired.
+// During a scheduled CA change the bundle trusts certificates of both CAs, and the old CA is dropped once
+// expired even without proof.
 func TestCAOverlap(t *testing.T) {
 	first, err := Decide(Current{}, names, t0, lt, "CA")
 	if err != nil {
@@ -110,28 +111,39 @@ func TestCAOverlap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := Decide(Current{CA: before.CA, Serving: before.Serving}, names, caDue, lt, "CA")
+	published := [][]*x509.Certificate{{first.CA.Cert}}
+	after, err := Decide(Current{CA: before.CA, Serving: before.Serving, Bundles: published}, names, caDue, lt, "CA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !after.CARenewed || after.PreviousCA == nil {
-		t.Fatalf("CA not renewed with overlap: %+v", after)
+	if !after.CARenewed || !after.Publishing || !after.AwaitingTrust || after.Issued || len(after.Bundle) != 2 {
+		t.Fatalf("CA change: renewed %v publishing %v awaiting %v issued %v bundle %d; want a new CA published next to the old, serving kept",
+			after.CARenewed, after.Publishing, after.AwaitingTrust, after.Issued, len(after.Bundle))
 	}
-	if err := verifies(t, before.Serving.Cert, after.Bundle(), caDue); err != nil {
+	if err := verifies(t, before.Serving.Cert, after.BundlePEM(), caDue); err != nil {
 		t.Errorf("a pod still serving the old CA's certificate is rejected: %v", err)
 	}
-	if err := verifies(t, after.Serving.Cert, after.Bundle(), caDue); err != nil {
-		t.Errorf("new certificate: %v", err)
-	}
-	if !after.NextRenewal.Equal(first.CA.Cert.NotAfter) {
-		t.Errorf("next renewal %s, want the old CA's expiry %s (to drop it from the bundle)", after.NextRenewal, first.CA.Cert.NotAfter)
-	}
-	later, err := Decide(Current{CA: after.CA, PreviousCA: after.PreviousCA, Serving: after.Serving}, names, first.CA.Cert.NotAfter, lt, "CA")
+	// Once every APIService trusts the new CA, the serving certificate follows.
+	trusted := [][]*x509.Certificate{{after.CA.Cert, first.CA.Cert}}
+	issued, err := Decide(Current{CA: after.CA, Previous: after.Older(), Serving: after.Serving, Bundles: trusted}, names, caDue, lt, "CA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if later.PreviousCA != nil || later.Issued || later.CARenewed {
-		t.Errorf("after the old CA expired: previous %v issued %v renewed %v", later.PreviousCA != nil, later.Issued, later.CARenewed)
+	if !issued.Issued || issued.CARenewed || issued.Publishing || len(issued.Bundle) != 2 {
+		t.Fatalf("after publishing: issued %v renewed %v publishing %v bundle %d", issued.Issued, issued.CARenewed, issued.Publishing, len(issued.Bundle))
+	}
+	if err := verifies(t, issued.Serving.Cert, issued.BundlePEM(), caDue); err != nil {
+		t.Errorf("new certificate: %v", err)
+	}
+	if !issued.NextRenewal.Equal(first.CA.Cert.NotAfter) {
+		t.Errorf("next renewal %s, want the old CA's expiry %s (to drop it from the bundle)", issued.NextRenewal, first.CA.Cert.NotAfter)
+	}
+	later, err := Decide(Current{CA: issued.CA, Previous: issued.Older(), Serving: issued.Serving, Bundles: trusted}, names, first.CA.Cert.NotAfter, lt, "CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(later.Bundle) != 1 || later.Issued || later.CARenewed || len(later.Dropped) != 1 || later.Dropped[0].Reason != DroppedExpired {
+		t.Errorf("after the old CA expired: bundle %d issued %v renewed %v dropped %+v", len(later.Bundle), later.Issued, later.CARenewed, later.Dropped)
 	}
 }
 

@@ -112,6 +112,13 @@ func (l *requestLoop) count() int {
 	return l.sent
 }
 
+// snapshot is what the loop saw so far: requests sent and failed, and the first failures.
+func (l *requestLoop) snapshot() (sent, failed int, errors []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent, l.failed, append([]string(nil), l.errors...)
+}
+
 // stop ends the loop and returns what it saw.
 func (l *requestLoop) stop() (sent, failed int, errors []string) {
 	l.cancel()
