@@ -18,6 +18,7 @@ package chart
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -82,5 +83,10 @@ func TestMonitoringObjectsMatchPrometheusOperatorCRDs(t *testing.T) {
 // prometheusOperatorCRDs is $PROMETHEUS_OPERATOR_CRDS (set by `make test`), else the one version in bin/.
 func prometheusOperatorCRDs(t *testing.T) string {
 	t.Helper()
-	return tool(t, "PROMETHEUS_OPERATOR_CRDS", filepath.Join("prometheus-operator", "*", "crds"))
+	dir := tool(t, "PROMETHEUS_OPERATOR_CRDS", filepath.Join("prometheus-operator", "*", "crds"))
+	// envtest skips a CRD file that is not there, which would read as the CRD refusing every object.
+	if _, err := os.Stat(filepath.Join(dir, "monitoring.coreos.com_servicemonitors.yaml")); err != nil {
+		t.Fatalf("the Prometheus Operator's CRDs are not in %s (run `make prometheus-operator-crds`): %v", dir, err)
+	}
+	return dir
 }
