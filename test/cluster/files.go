@@ -98,6 +98,10 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 maxPods: 60
+# Mounted Secrets follow their object within ~10 s instead of the default ~1 min, so each certificate step of
+# the suite (renewal, rotation, Secret deleted) takes seconds; what is tested (trust before use, no failed
+# request while pods still serve the old chain) does not depend on how long the kubelet takes.
+syncFrequency: 10s
 `, c.NodeIP, c.pki("ca.crt"), c.pki("kubelet.crt"), c.pki("kubelet.key"), c.containerdSock(), c.DNSIP,
 		c.path("resolv.conf"), c.path("pod-logs"), c.path("kubelet-plugins"))
 }
