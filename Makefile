@@ -46,6 +46,13 @@ SAMPLE_APISERVER_IMG ?= $(REGISTRY)/sample-apiserver:$(SAMPLE_APISERVER_VERSION)
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
 	-X example.com/aggregation-operator/internal/version.Registry=$(REGISTRY)
 
+# One set of compile flags for everything built here: tests, tools, the images (as the Dockerfile builds them)
+# and the Kubernetes binaries. The Go build cache keys every package on them, so the dependencies these share
+# (k8s.io/*, controller-runtime, etcd, ...) are compiled once instead of once per set: a third of a cold CI run.
+# Code that needs the repository's root finds it from the working directory (internal/kubeversion.Root).
+export CGO_ENABLED = 0
+export GOFLAGS := -trimpath $(filter-out -trimpath,$(GOFLAGS))
+
 SHELL = /usr/bin/env bash -o pipefail
 .SHELLFLAGS = -ec
 

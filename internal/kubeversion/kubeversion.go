@@ -23,16 +23,30 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 
 	"golang.org/x/mod/modfile"
 )
 
-// Root is the repository's root directory, found from this file's path at build time (tests and
-// `go run ./hack/...` build from the source tree).
+// modulePath names this repository's go.mod; Root looks for it.
+const modulePath = "example.com/aggregation-operator"
+
+// Root is the repository's root directory: the nearest directory at or above the working directory whose
+// go.mod declares this module (tests run in their package's directory, `go run ./hack/...` in the root).
+// It does not use this file's build-time path, which -trimpath (the Makefile's GOFLAGS) removes. Without
+// one, it returns the working directory.
 func Root() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modfile.ModulePath(data) == modulePath {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			return wd
+		}
+	}
 }
 
 // Version returns the Kubernetes version, e.g. v1.37.2.

@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	goruntime "runtime"
 	"strings"
 	"testing"
 
@@ -32,6 +31,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"example.com/aggregation-operator/internal/kubeversion"
 )
 
 const (
@@ -40,10 +41,7 @@ const (
 	namespace = "aggregation-operator-system"
 )
 
-var repo = func() string {
-	_, file, _, _ := goruntime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-}()
+var repo = kubeversion.Root()
 
 var chartDir = filepath.Join(repo, "charts", "aggregation-operator")
 

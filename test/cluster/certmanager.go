@@ -21,9 +21,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
+	"example.com/aggregation-operator/internal/kubeversion"
 	"example.com/aggregation-operator/internal/poll"
 )
 
@@ -50,8 +50,7 @@ func CertManagerBinDir() string {
 	if dir := os.Getenv("AGGOP_CERT_MANAGER_BIN"); dir != "" {
 		return abs(dir)
 	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "bin", "cert-manager", CertManagerVersion)
+	return filepath.Join(kubeversion.Root(), "bin", "cert-manager", CertManagerVersion)
 }
 
 // CertManagerCRDDir holds cert-manager's CRDs (deploy/crds of its module), for envtest's
