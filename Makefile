@@ -102,6 +102,7 @@ verify: verify-generated lint ## Fail (fixing nothing) on unformatted Go files, 
 verify-generated: ## The part of verify without golangci-lint: gofmt, generated code, manifests, chart, bundle and catalog up to date.
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$unformatted" ] || { echo "not gofmt-ed (run 'make fmt' and commit):"; echo "$$unformatted"; exit 1; }
 	hack/verify-codegen.sh
+	hack/align-tool-modules.sh -check
 	$(MAKE) manifests generate
 	@changed=$$(git status --porcelain --untracked-files=all -- api config apiserver charts); [ -z "$$changed" ] || { \
 		echo "generated files are stale or not committed: run 'make manifests generate' and commit"; echo "$$changed"; git diff -- api config apiserver charts; exit 1; }
@@ -280,11 +281,9 @@ ca-certificates: ## Install Debian's ca-certificates when missing (the images ca
 	@[ -f /etc/ssl/certs/ca-certificates.crt ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null; }
 
 .PHONY: sample-apiserver
-sample-apiserver: $(SAMPLE_APISERVER) ## Build the stock k8s.io/sample-apiserver (static) into bin/ for the e2e suite (~7 min the first time).
+sample-apiserver: $(SAMPLE_APISERVER) ## Build the stock k8s.io/sample-apiserver (static) into bin/ for the e2e suite (from hack/tools/kube, so it shares the Kubernetes build's packages: seconds after kube-binaries).
 $(SAMPLE_APISERVER):
-	@echo "Building k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION)"
-	@tmp=$$(mktemp -d) && CGO_ENABLED=0 GOBIN=$$tmp go install k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION) && \
-		mv $$tmp/sample-apiserver $@ && rmdir $$tmp
+	@hack/build-tool.sh $@ kube k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION) k8s.io/sample-apiserver
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.

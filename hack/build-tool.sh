@@ -13,7 +13,8 @@ mkdir -p "$(dirname "$out")"
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
 mod=${modver%@*} want=${modver#*@}
-have=$(cd "$root/hack/tools/$dir" && go list -m -f '{{.Version}}' "$mod")
+# A replaced module (the Kubernetes staging modules in hack/tools/kube) is built at its replacement's version.
+have=$(cd "$root/hack/tools/$dir" && go list -m -f '{{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' "$mod")
 if [ "$have" != "$want" ]; then
   echo "hack/tools/$dir/go.mod requires $mod $have but the Makefile pins $want: change both" >&2
   exit 1
