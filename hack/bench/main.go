@@ -69,7 +69,7 @@ func main() {
 	flag.IntVar(&s.Events, "events", 100, "updates every watcher must see")
 	size := flag.Int("size", 2560, "JSON bytes of every object as the server returns it once settled (padded with an annotation)")
 	only := flag.String("paths", ".", "regular expression: run only the paths whose name matches")
-	jsonOut := flag.String("json", "bench.json", "file the results are written to as JSON")
+	jsonOut := flag.String("json", "bin/bench.json", "file the results are written to as JSON")
 	state := flag.String("state", "/tmp/aggop-cluster", "the local cluster's state dir (booted without KUBECONFIG; its pki holds the front-proxy client certificate)")
 	kubeBin := flag.String("kube-bin", "", "Kubernetes binaries (default bin/k8s/<version>)")
 	images := flag.String("images", "bin/images", "image archives the booted cluster imports")
@@ -164,7 +164,7 @@ func runServer(ctx context.Context, url string, pid int, s Sizes, size int, prof
 	p := Path{Name: "MetricSnapshot (" + url + ")", Requests: &atomic.Int64{}, Meters: map[string]Meter{},
 		Config: &rest.Config{Host: url, TLSClientConfig: rest.TLSClientConfig{Insecure: true}},
 		GVR:    schema.GroupVersionResource{Group: metricsGroup, Version: "v1", Resource: "metricsnapshots"},
-		Kind:   objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}, Profile: true}
+		Kind:   objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}, Profile: true, Settled: collected}
 	if pid > 0 {
 		p.Meters["server"] = procMeter(strconv.Itoa(pid))
 	}

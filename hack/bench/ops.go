@@ -33,12 +33,12 @@ import (
 
 // Sizes are the workload's knobs (flags).
 type Sizes struct {
-	Objects  int // objects created, read, updated and deleted; the size of the full list
-	Workers  int // concurrent clients for create, get, update and delete
-	Lists    int // full lists and paginated traversals, each
-	Page     int // page size of the paginated list
-	Watchers int // concurrent watchers
-	Events   int // updates each watcher must see
+	Objects  int `json:"objects"`  // created, read, updated and deleted; the size of the full list
+	Workers  int `json:"workers"`  // concurrent clients for create, get, update and delete
+	Lists    int `json:"lists"`    // full lists and paginated traversals, each
+	Page     int `json:"page"`     // page size of the paginated list
+	Watchers int `json:"watchers"` // concurrent watchers
+	Events   int `json:"events"`   // updates each watcher must see
 }
 
 // seqAnnotation carries the update's sequence number, so a watcher can tell which write an event is.
