@@ -144,7 +144,7 @@ func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int
 		}
 	}()
 	fmt.Printf("bench: servers deployed in %s\n", time.Since(start).Round(time.Millisecond))
-	paths, err := buildPaths(ctx, k, cfg, s, size)
+	paths, err := buildPaths(ctx, k, cfg)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func runServer(ctx context.Context, url string, pid int, s Sizes, size int, prof
 	return report.finish(jsonOut)
 }
 
-func buildPaths(ctx context.Context, k kube, cfg cluster.Config, s Sizes, size int) ([]Path, error) {
+func buildPaths(ctx context.Context, k kube, cfg cluster.Config) ([]Path, error) {
 	admin, err := clientcmd.BuildConfigFromFlags("", k.kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", k.kubeconfig, err)
