@@ -153,6 +153,17 @@ test-e2e: kube-binaries sample-apiserver cert-manager-binaries images kustomize 
 	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 50m $(E2E_FLAGS)
 
+.PHONY: bench
+# The side-by-side benchmark runs k8s.io/sample-apiserver too, so its image is built along with the others.
+bench: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG)
+bench: kube-binaries sample-apiserver images kustomize ## Benchmark MetricSnapshot vs a CRD vs k8s.io/sample-apiserver (aggregator and pod) on the cluster in KUBECONFIG, else on the local cluster it boots (root; flock /tmp/aggop-e2e.lock); BENCH_FLAGS="-objects 300" etc.
+	go run ./hack/bench -kube-bin $(KUBE_BIN) -images $(LOCALBIN)/images -state $(CLUSTER_DIR) -img $(IMG) \
+		-apiserver-img $(APISERVER_IMG) -sample-apiserver-img $(SAMPLE_APISERVER_IMG) $(BENCH_FLAGS)
+
+.PHONY: bench-operator
+bench-operator: kube-binaries ## Benchmark the operator on envtest: 200 CustomApiServers at once (converge time, RSS, requests, resync writes, deletion); BENCH_OPERATOR_FLAGS="-scale.objects=50 -scale.resync=20s".
+	go test ./controllers/scale -run '^$$' -bench . -benchtime 1x -timeout 30m -v -args $(BENCH_OPERATOR_FLAGS)
+
 ##@ Build
 
 .PHONY: build

@@ -33,14 +33,14 @@ import (
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
-	informers "example.com/aggregation-operator/apiserver/generated/informers/externalversions"
 	listers "example.com/aggregation-operator/apiserver/generated/listers/metrics/v1"
 )
 
-// Collector schedules and runs collections. It reads MetricSnapshots through an informer and
+// Collector schedules and runs collections. It reads MetricSnapshots through an informer on source and
 // writes them through the status subresource, so every write passes the status strategy.
 type Collector struct {
 	client  versioned.Interface
+	source  cache.ListerWatcher
 	querier *Querier
 	workers int
 	now     func() time.Time
@@ -55,17 +55,18 @@ type planned struct {
 	generation int64
 }
 
-// New returns a collector writing through client and querying through querier.
-func New(client versioned.Interface, querier *Querier, workers int) *Collector {
-	return &Collector{client: client, querier: querier, workers: workers, now: time.Now, schedule: map[string]planned{}}
+// New returns a collector reading MetricSnapshots (v1) from source, writing through client and querying
+// through querier.
+func New(client versioned.Interface, source cache.ListerWatcher, querier *Querier, workers int) *Collector {
+	return &Collector{client: client, source: source, querier: querier, workers: workers, now: time.Now, schedule: map[string]planned{}}
 }
 
 // Run collects until ctx ends.
 func (c *Collector) Run(ctx context.Context) error {
 	logger := klog.FromContext(ctx).WithName("collector")
-	factory := informers.NewSharedInformerFactory(c.client, 10*time.Minute)
-	informer := factory.Metrics().V1().MetricSnapshots()
-	lister := informer.Lister()
+	informer := cache.NewSharedIndexInformer(c.source, &metricsv1.MetricSnapshot{}, 10*time.Minute,
+		cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	lister := listers.NewMetricSnapshotLister(informer.GetIndexer())
 	queue := workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 		workqueue.TypedRateLimitingQueueConfig[string]{Name: "metricsnapshot-collector"})
 	defer queue.ShutDown()
@@ -75,7 +76,7 @@ func (c *Collector) Run(ctx context.Context) error {
 			queue.Add(key)
 		}
 	}
-	if _, err := informer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	if _, err := informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: enqueue,
 		// Only spec changes (a new generation) matter; status writes are our own.
 		UpdateFunc: func(old, obj interface{}) {
@@ -87,9 +88,10 @@ func (c *Collector) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("watching MetricSnapshots: %w", err)
 	}
-	factory.Start(ctx.Done())
-	defer factory.Shutdown()
-	if !cache.WaitForCacheSync(ctx.Done(), informer.Informer().HasSynced) {
+	var informerDone sync.WaitGroup
+	defer informerDone.Wait()
+	informerDone.Go(func() { informer.RunWithContext(ctx) })
+	if !cache.WaitForCacheSync(ctx.Done(), informer.HasSynced) {
 		return fmt.Errorf("MetricSnapshot informer did not sync: %w", ctx.Err())
 	}
 	logger.Info("collecting", "workers", c.workers)

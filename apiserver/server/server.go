@@ -27,6 +27,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	restclient "k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
@@ -43,6 +44,8 @@ type Server struct {
 	loopback *stoppableDialer
 	// stopping is closed when the server is told to stop.
 	stopping chan struct{}
+	// source is what the collector reads MetricSnapshots from: the server's own storage.
+	source cache.ListerWatcher
 }
 
 // CompletedConfig is a Config whose defaults are filled in.
@@ -84,7 +87,8 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{})}
+	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{}),
+		source: storageSource(snapshots.Store, c.extra.Scheme)}
 	generic.AddPostStartHookOrDie("metricsnapshot-collector", s.startCollector)
 	generic.AddPreShutdownHookOrDie("metricsnapshot-collector", s.stopCollector)
 	return s, nil
@@ -111,7 +115,7 @@ func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) erro
 	if err != nil {
 		return fmt.Errorf("creating loopback client: %w", err)
 	}
-	c := collector.New(client, s.querier, s.extra.Workers)
+	c := collector.New(client, s.source, s.querier, s.extra.Workers)
 	// hook.Context ends only once the HTTP server has stopped; the collector stops when the
 	// server is told to (stopCollector).
 	ctx, cancel := context.WithCancel(hook.Context)

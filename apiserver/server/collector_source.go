@@ -1,0 +1,92 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package server
+
+import (
+	"context"
+	"fmt"
+
+	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+	"k8s.io/client-go/tools/cache"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+)
+
+// storageSource lists and watches MetricSnapshots of every namespace in the server's own storage (its
+// watch cache), converted to v1, for the collector's informer. Through the loopback connection each
+// event of every write was encoded to JSON and decoded again (the informer's decoding alone was ~6% of
+// the server's CPU under the benchmark); here it is a conversion. Writes still go through the API.
+func storageSource(store *genericregistry.Store, scheme *runtime.Scheme) cache.ListerWatcher {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			internalOpts, err := internalListOptions(opts)
+			if err != nil {
+				return nil, err
+			}
+			list, err := store.List(genericapirequest.WithNamespace(ctx, metav1.NamespaceAll), internalOpts)
+			if err != nil {
+				return nil, err
+			}
+			out := &metricsv1.MetricSnapshotList{}
+			if err := scheme.Convert(list, out, nil); err != nil {
+				return nil, fmt.Errorf("converting the MetricSnapshot list to v1: %w", err)
+			}
+			return out, nil
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			internalOpts, err := internalListOptions(opts)
+			if err != nil {
+				return nil, err
+			}
+			w, err := store.Watch(genericapirequest.WithNamespace(ctx, metav1.NamespaceAll), internalOpts)
+			if err != nil {
+				return nil, err
+			}
+			return watch.Filter(w, func(e watch.Event) (watch.Event, bool) {
+				obj := e.Object
+				if c, ok := obj.(runtime.CacheableObject); ok { // the watch cache's wrapper of a shared object
+					obj = c.GetObject()
+				}
+				in, ok := obj.(*metrics.MetricSnapshot)
+				if !ok {
+					return e, true // errors (a metav1.Status) pass as they are
+				}
+				out := &metricsv1.MetricSnapshot{}
+				if err := scheme.Convert(in, out, nil); err != nil {
+					return watch.Event{Type: watch.Error, Object: &metav1.Status{Status: metav1.StatusFailure,
+						Message: fmt.Sprintf("converting MetricSnapshot %s/%s to v1: %v", in.Namespace, in.Name, err)}}, true
+				}
+				e.Object = out
+				return e, true
+			}), nil
+		},
+	}
+}
+
+func internalListOptions(opts metav1.ListOptions) (*metainternalversion.ListOptions, error) {
+	out := &metainternalversion.ListOptions{}
+	if err := metainternalversion.Convert_v1_ListOptions_To_internalversion_ListOptions(&opts, out, nil); err != nil {
+		return nil, fmt.Errorf("converting list options: %w", err)
+	}
+	return out, nil
+}
