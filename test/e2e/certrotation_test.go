@@ -103,7 +103,7 @@ func rotationPass(t *testing.T, mode, original bool, only func(step string) bool
 	if mode != original {
 		kubeAPIServerRestarted(t, mode, original)
 	}
-	loop := startRequestLoop(t, "/apis/"+rotGroup+"/v1/namespaces/default/metricsnapshots", 100*time.Millisecond, 40000)
+	loop := startRequestLoop(t, "/apis/"+rotGroup+"/v1/namespaces/default/metricsnapshots", 40000)
 	defer loop.stop()
 	userCA, err := certs.NewCA(fmt.Sprintf("e2e user CA (routing %v)", mode), time.Now(), 2*365*24*time.Hour)
 	if err != nil {

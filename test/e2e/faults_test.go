@@ -60,7 +60,7 @@ type faultRun struct {
 func startFault(t *testing.T, name string, mode bool) *faultRun {
 	t.Helper()
 	waitAllTrue(t, rotName, faultTimeout)
-	f := &faultRun{name: name, mode: mode, loop: startRequestLoop(t, faultLoadPath, 100*time.Millisecond, 20000)}
+	f := &faultRun{name: name, mode: mode, loop: startRequestLoop(t, faultLoadPath, 20000)}
 	t.Cleanup(func() { f.loop.stop() })
 	eventually(t, time.Minute, "10 requests before the fault", func() (bool, string) { return f.loop.count() >= 10, "" })
 	f.sent0, f.fail0, _ = f.loop.snapshot()
