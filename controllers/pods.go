@@ -44,14 +44,19 @@ const (
 	maxDetail = 300
 )
 
-// podsReport says why the apiserver's pods are not ready, for the DeploymentAvailable message: the
-// ReplicaSet's failure to create pods (quota, Pod Security admission), then each unready pod's state.
-func (r *Reconciler) podsReport(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, d *appsv1.Deployment) string {
+// podsReport says why the apiserver's pods are not ready, for the DeploymentAvailable reason and message:
+// storage the running pods cannot reach (StorageUnavailable), the ReplicaSet's failure to create pods
+// (quota, Pod Security admission), then each unready pod's state.
+func (r *Reconciler) podsReport(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, d *appsv1.Deployment) (reason, detail string) {
 	pods := &corev1.PodList{}
 	if err := r.Client.List(ctx, pods, client.InNamespace(n.Namespace), client.MatchingLabels(selectorLabels(cas))); err != nil {
-		return fmt.Sprintf("; listing pods: %v", err)
+		return aggv1alpha1.ReasonDeploymentUnavailable, fmt.Sprintf("; listing pods: %v", err)
 	}
-	return whyUnavailable(d, pods.Items, r.probeFailures(ctx, pods.Items))
+	detail = whyUnavailable(d, pods.Items, r.probeFailures(ctx, pods.Items))
+	if failed := storageChecks(ctx, pods.Items); len(failed) > 0 {
+		return aggv1alpha1.ReasonStorageUnavailable, storageReport(failed) + detail
+	}
+	return aggv1alpha1.ReasonDeploymentUnavailable, detail
 }
 
 // probeFailures maps a pod name to the kubelet's latest probe-failure event of a pod that runs but is not

@@ -161,17 +161,7 @@ func TestDeploymentConditionSaysWhyPodsAreNotReady(t *testing.T) {
 	})
 	createCAS(t, cas)
 	n := namesFor(cas)
-	d := &appsv1.Deployment{}
-	testutil.Eventually(t, 30*time.Second, "the Deployment", func(context.Context) error {
-		return k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Deployment}, d)
-	})
-	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Namespace: n.Namespace, Name: n.Deployment + "-abc12", Labels: d.Spec.Template.Labels},
-		Spec:       *d.Spec.Template.Spec.DeepCopy(),
-	}
-	if err := k8s.Create(ctx, pod); err != nil {
-		t.Fatal(err)
-	}
+	pod := createPodOf(t, cas, "abc12")
 	waitMessage := func(want ...string) {
 		t.Helper()
 		testutil.Eventually(t, 30*time.Second, "DeploymentAvailable says why", func(context.Context) error {

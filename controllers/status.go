@@ -113,7 +113,8 @@ func (r *Reconciler) observeDeployment(ctx context.Context, cas *aggv1alpha1.Cus
 		setDeploymentAvailable(cas, true, aggv1alpha1.ReasonAvailable, msg)
 		return
 	}
-	setDeploymentAvailable(cas, false, aggv1alpha1.ReasonDeploymentUnavailable, msg+r.podsReport(ctx, cas, n, d))
+	reason, detail := r.podsReport(ctx, cas, n, d)
+	setDeploymentAvailable(cas, false, reason, msg+detail)
 }
 
 // deploymentAvailable is true when the Deployment controller says Available and the rollout is current.

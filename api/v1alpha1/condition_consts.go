@@ -65,6 +65,9 @@ const (
 	// ReasonDeploymentUnavailable: fewer replicas are available than required; look at the pods
 	// (DeploymentAvailable).
 	ReasonDeploymentUnavailable = "DeploymentUnavailable"
+	// ReasonStorageUnavailable: pods run but are not ready because the apiserver cannot reach its storage: its
+	// own /readyz fails the etcd checks. Check spec.storage and that etcd runs (DeploymentAvailable, Ready).
+	ReasonStorageUnavailable = "StorageUnavailable"
 	// ReasonAvailabilityUnknown: the aggregator has not reported on an APIService yet, or it could not be
 	// read (APIServicesAvailable, status.apiServices[] with available Unknown).
 	ReasonAvailabilityUnknown = "AvailabilityUnknown"

@@ -55,8 +55,10 @@ func get(url string) (string, error) {
 	return string(b), err
 }
 
-// The operator binary's wiring: flags, preflight, probes, metrics, a reconcile, clean shutdown.
-func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
+// startEnvtest starts a kube-apiserver and etcd with the CRDs, stopped when the test ends, and returns its
+// config and a cluster-admin kubeconfig for the operator.
+func startEnvtest(t *testing.T) (*rest.Config, string) {
+	t.Helper()
 	env := &envtest.Environment{BinaryAssetsDirectory: testutil.KubeBin(t), CRDDirectoryPaths: []string{"../../config/crd/bases"}, ErrorIfCRDPathMissing: true}
 	cfg, err := env.Start()
 	if err != nil {
@@ -64,6 +66,12 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = env.Stop() })
 	kubeconfig, _ := testutil.UserKubeconfig(t, env, envtest.User{Name: "operator", Groups: []string{"system:masters"}})
+	return cfg, kubeconfig
+}
+
+// The operator binary's wiring: flags, preflight, probes, metrics, a reconcile, clean shutdown.
+func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
+	cfg, kubeconfig := startEnvtest(t)
 
 	metrics, probes := freeAddr(t), freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -120,7 +120,7 @@ spec: {source: prometheus, metrics: [up], interval: 1m}
 // the aggregator, until the pod serves the new certificate and 50 more requests went through.
 func certManagerModeRenewal(t *testing.T) {
 	old := secretCertIn(t, cmModeNS, cmModeServing, "tls.crt")
-	loop := startRequestLoop(t, cmModeList, 100*time.Millisecond, 20000)
+	loop := startRequestLoop(t, cmModeList, 20000)
 	start := time.Now()
 	requestRenewal(t, cmModeNS, cmModeServing)
 	var leaf *x509.Certificate

@@ -50,6 +50,8 @@ const (
 // then reports the requests sent and failed during it: none may fail. Every step runs with the cluster's
 // --enable-aggregator-routing=false (the default: the Service's ClusterIP, through kube-proxy); the CA
 // rotation runs again after restarting kube-apiserver with true (the aggregator dials endpoint IPs).
+// Between the two, and on the same server, the faults of faults_test.go: an apiserver pod killed, etcd
+// stopped then killed, and kube-apiserver restarted (the switch of mode); the pod kill again with true.
 func TestCertificateRotationUnderLoad(t *testing.T) {
 	routing, err := cfg.AggregatorRouting()
 	if err != nil {
@@ -80,11 +82,18 @@ spec:
 	if !t.Run(fmt.Sprintf("enable-aggregator-routing=%v", routing), func(t *testing.T) { rotationPass(t, routing, routing, nil) }) {
 		return
 	}
+	// Faults under load on the same server (faults_test.go): the switch of routing mode below restarts
+	// kube-apiserver, which is the third fault; the pod kill runs again in the other mode.
+	t.Run(fmt.Sprintf("faults (routing=%v)", routing), func(t *testing.T) {
+		t.Run("apiserver pod killed", func(t *testing.T) { apiserverPodKilled(t, routing) })
+		t.Run("etcd stopped then killed", func(t *testing.T) { etcdStoppedThenKilled(t, routing) })
+	})
 	t.Run(fmt.Sprintf("enable-aggregator-routing=%v", !routing), func(t *testing.T) {
 		// The first pass ended on the user's CA: back to the self-signed one first, which the annotation rotates.
 		rotationPass(t, !routing, routing, func(name string) bool {
 			return strings.HasPrefix(name, "back to the self-signed CA") || strings.HasPrefix(name, "CA rotated")
 		})
+		t.Run("fault: apiserver pod killed", func(t *testing.T) { apiserverPodKilled(t, !routing) })
 	})
 }
 
@@ -92,17 +101,9 @@ spec:
 // --enable-aggregator-routing=mode (restarting it, and restoring original at the end, when it differs).
 func rotationPass(t *testing.T, mode, original bool, only func(step string) bool) {
 	if mode != original {
-		if err := cfg.SetAggregatorRouting(t.Context(), mode); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := cfg.SetAggregatorRouting(context.Background(), original); err != nil {
-				t.Errorf("restoring --enable-aggregator-routing=%v: %v", original, err)
-			}
-		})
-		waitAllTrue(t, rotName, 4*time.Minute)
+		kubeAPIServerRestarted(t, mode, original)
 	}
-	loop := startRequestLoop(t, "/apis/"+rotGroup+"/v1/namespaces/default/metricsnapshots", 100*time.Millisecond, 40000)
+	loop := startRequestLoop(t, "/apis/"+rotGroup+"/v1/namespaces/default/metricsnapshots", 40000)
 	defer loop.stop()
 	userCA, err := certs.NewCA(fmt.Sprintf("e2e user CA (routing %v)", mode), time.Now(), 2*365*24*time.Hour)
 	if err != nil {

@@ -160,7 +160,7 @@ func helmUpgrade(t *testing.T) {
 	newImg, newAPIImg := upgradeTag(img), upgradeTag(apiImg)
 	tagOf := func(ref string) string { return ref[strings.LastIndex(ref, ":")+1:] }
 
-	loop := startRequestLoop(t, "/apis/metrics.example.com/v1/namespaces/default/metricsnapshots", 100*time.Millisecond, 20000)
+	loop := startRequestLoop(t, "/apis/metrics.example.com/v1/namespaces/default/metricsnapshots", 20000)
 	start := time.Now()
 	_, upgradeErr := helmOutput(t, "upgrade", helmRelease, helmChart, "-n", helmNamespace, "--reuse-values",
 		"--set", "image.tag="+tagOf(newImg), "--set", "apiserverImage.tag="+tagOf(newAPIImg),

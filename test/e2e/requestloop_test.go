@@ -31,8 +31,11 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
+// requestInterval: every test under load sends a request every 100 ms.
+const requestInterval = 100 * time.Millisecond
+
 // requestLoop sends GET path to kube-apiserver (so through the aggregator, for an aggregated API) every
-// interval until stopped or limit requests, counting the requests that did not return 200.
+// requestInterval until stopped or limit requests, counting the requests that did not return 200.
 type requestLoop struct {
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -43,7 +46,7 @@ type requestLoop struct {
 	errors []string // the first few failures, for the report
 }
 
-func startRequestLoop(t *testing.T, path string, interval time.Duration, limit int) *requestLoop {
+func startRequestLoop(t *testing.T, path string, limit int) *requestLoop {
 	t.Helper()
 	rc, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig())
 	if err != nil {
@@ -58,7 +61,7 @@ func startRequestLoop(t *testing.T, path string, interval time.Duration, limit i
 	l := &requestLoop{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
-		tick := time.NewTicker(interval)
+		tick := time.NewTicker(requestInterval)
 		defer tick.Stop()
 		for i := 0; i < limit; i++ {
 			err := get(ctx, client, rc.Host+path)
