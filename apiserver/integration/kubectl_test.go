@@ -67,8 +67,8 @@ func TestKubectl(t *testing.T) {
 	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.metadata.generation} {.spec.interval}"); out != "1 1m" {
 		t.Fatalf("after applying interval 60s twice: generation and interval %q, want 1 1m", out)
 	}
-	// The YAML block scalar is stored as written, newlines included.
-	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.spec.metrics[3]}"); out != "sum by (job) (\n  rate(http_requests_total[5m])\n)\n" {
+	// The YAML block scalar is stored as written, newlines included (read as v2, the preferred version).
+	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.spec.metrics[3].query}"); out != "sum by (job) (\n  rate(http_requests_total[5m])\n)\n" {
 		t.Fatalf("multi-line metric stored as %q", out)
 	}
 

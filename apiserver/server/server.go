@@ -30,6 +30,7 @@ import (
 	"k8s.io/klog/v2"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	metricsv2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	"example.com/aggregation-operator/apiserver/collector"
 	"example.com/aggregation-operator/apiserver/registry/metricsnapshot"
 )
@@ -56,7 +57,7 @@ func (c *Config) Complete() CompletedConfig {
 	return CompletedConfig{generic: c.Generic.Complete(), extra: c.Extra}
 }
 
-// New installs <group>/v1 (metrics.example.com/v1 by default) and registers the collector to start after the server.
+// New installs <group>/v2 and <group>/v1 (metrics.example.com by default) and registers the collector to start after the server.
 func (c CompletedConfig) New() (*Server, error) {
 	generic, err := c.generic.New("metricsnapshot-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
@@ -72,12 +73,16 @@ func (c CompletedConfig) New() (*Server, error) {
 	}
 	group := genericapiserver.NewDefaultAPIGroupInfo(c.extra.Group, c.extra.Scheme, metav1.ParameterCodec, c.extra.Codecs)
 	group.NegotiatedSerializer = withoutProtobuf{group.NegotiatedSerializer}
-	group.VersionedResourcesStorageMap[metricsv1.SchemeGroupVersion.Version] = map[string]rest.Storage{
-		"metricsnapshots":        snapshots,
-		"metricsnapshots/status": status,
+	// Both versions are served from the same storage, which holds internal objects; the scheme
+	// converts each request and response (v1 is deprecated: its responses carry a Warning).
+	for _, version := range []string{metricsv2.SchemeGroupVersion.Version, metricsv1.SchemeGroupVersion.Version} {
+		group.VersionedResourcesStorageMap[version] = map[string]rest.Storage{
+			"metricsnapshots":        snapshots,
+			"metricsnapshots/status": status,
+		}
 	}
 	if err := generic.InstallAPIGroup(&group); err != nil {
-		return nil, fmt.Errorf("installing %s/%s: %w", c.extra.Group, metricsv1.SchemeGroupVersion.Version, err)
+		return nil, fmt.Errorf("installing %s (v2, v1): %w", c.extra.Group, err)
 	}
 
 	querier, err := newQuerier(c.extra)
