@@ -53,7 +53,7 @@ func TestAggregation(t *testing.T) {
 		{"etcd and Prometheus are reachable in the tutorial namespace", deployBackends},
 		{"the sample CustomApiServer turns its APIService Available", applySample},
 		{"the tutorial's kubectl checks pass", tutorialChecks},
-		{"v2 and v1 are served side by side, converted both ways; v1 warns it is deprecated", bothVersions},
+		{"v2 and v1 are served side by side and converted both ways; v1 warns it is deprecated", bothVersions},
 		{"collection fills status.data with what Prometheus returns", collection},
 		{"CustomApiServer status is Ready with every condition and printer columns", readyStatus},
 		{"a broken etcd shows in the status and recovers", breakAndRepair},

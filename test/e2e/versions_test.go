@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,11 +158,19 @@ func explainBoth(t *testing.T) {
 }
 
 // manifestFile writes a manifest for kubectl -f, where stdin is taken or the output must include stderr.
+// Not under t.TempDir: a subtest's name may hold a comma, which kubectl -f reads as two paths.
 func manifestFile(t *testing.T, manifest string) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "manifest.yaml")
-	if err := os.WriteFile(f, []byte(manifest), 0o600); err != nil {
+	f, err := os.CreateTemp("", "e2e-manifest-*.yaml")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return f
+	t.Cleanup(func() { _ = os.Remove(f.Name()) })
+	if _, err := f.WriteString(manifest); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
 }
