@@ -25,22 +25,27 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 
-	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+	"example.com/aggregation-operator/apiserver/apis/metrics/install"
+	metricsv2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
-	listers "example.com/aggregation-operator/apiserver/generated/listers/metrics/v1"
+	informers "example.com/aggregation-operator/apiserver/generated/informers/externalversions"
+	listers "example.com/aggregation-operator/apiserver/generated/listers/metrics/v2"
 )
 
-// Collector schedules and runs collections. It reads MetricSnapshots through an informer on source and
-// writes them through the status subresource, so every write passes the status strategy.
+// Collector schedules and runs collections. It reads MetricSnapshots through an informer and
+// writes them through the status subresource, so every write passes the status strategy. It talks
+// v2, the storage version, and works on the internal version, as the server's own code does.
 type Collector struct {
 	client  versioned.Interface
-	source  cache.ListerWatcher
+	scheme  *runtime.Scheme
 	querier *Querier
 	workers int
 	now     func() time.Time
@@ -55,18 +60,19 @@ type planned struct {
 	generation int64
 }
 
-// New returns a collector reading MetricSnapshots (v1) from source, writing through client and querying
-// through querier.
-func New(client versioned.Interface, source cache.ListerWatcher, querier *Querier, workers int) *Collector {
-	return &Collector{client: client, source: source, querier: querier, workers: workers, now: time.Now, schedule: map[string]planned{}}
+// New returns a collector writing through client and querying through querier.
+func New(client versioned.Interface, querier *Querier, workers int) *Collector {
+	scheme := runtime.NewScheme()
+	install.Install(scheme)
+	return &Collector{client: client, scheme: scheme, querier: querier, workers: workers, now: time.Now, schedule: map[string]planned{}}
 }
 
 // Run collects until ctx ends.
 func (c *Collector) Run(ctx context.Context) error {
 	logger := klog.FromContext(ctx).WithName("collector")
-	informer := cache.NewSharedIndexInformer(c.source, &metricsv1.MetricSnapshot{}, 10*time.Minute,
-		cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	lister := listers.NewMetricSnapshotLister(informer.GetIndexer())
+	factory := informers.NewSharedInformerFactory(c.client, 10*time.Minute)
+	informer := factory.Metrics().V2().MetricSnapshots()
+	lister := informer.Lister()
 	queue := workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 		workqueue.TypedRateLimitingQueueConfig[string]{Name: "metricsnapshot-collector"})
 	defer queue.ShutDown()
@@ -76,11 +82,11 @@ func (c *Collector) Run(ctx context.Context) error {
 			queue.Add(key)
 		}
 	}
-	if _, err := informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+	if _, err := informer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: enqueue,
 		// Only spec changes (a new generation) matter; status writes are our own.
 		UpdateFunc: func(old, obj interface{}) {
-			if old.(*metricsv1.MetricSnapshot).Generation != obj.(*metricsv1.MetricSnapshot).Generation {
+			if old.(*metricsv2.MetricSnapshot).Generation != obj.(*metricsv2.MetricSnapshot).Generation {
 				enqueue(obj)
 			}
 		},
@@ -88,10 +94,9 @@ func (c *Collector) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("watching MetricSnapshots: %w", err)
 	}
-	var informerDone sync.WaitGroup
-	defer informerDone.Wait()
-	informerDone.Go(func() { informer.RunWithContext(ctx) })
-	if !cache.WaitForCacheSync(ctx.Done(), informer.HasSynced) {
+	factory.Start(ctx.Done())
+	defer factory.Shutdown()
+	if !cache.WaitForCacheSync(ctx.Done(), informer.Informer().HasSynced) {
 		return fmt.Errorf("MetricSnapshot informer did not sync: %w", ctx.Err())
 	}
 	logger.Info("collecting", "workers", c.workers)
@@ -136,13 +141,17 @@ func (c *Collector) sync(ctx context.Context, key string, lister listers.MetricS
 	if err != nil {
 		return 0, nil
 	}
-	s, err := lister.MetricSnapshots(namespace).Get(name)
+	cached, err := lister.MetricSnapshots(namespace).Get(name)
 	if apierrors.IsNotFound(err) {
 		c.forget(key)
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("reading MetricSnapshot %s: %w", key, err)
+	}
+	s := &metrics.MetricSnapshot{}
+	if err := c.scheme.Convert(cached, s, nil); err != nil {
+		return 0, fmt.Errorf("converting MetricSnapshot %s to the internal version: %w", key, err)
 	}
 	now := c.now()
 	at := c.due(key, s, now)
@@ -151,9 +160,12 @@ func (c *Collector) sync(ctx context.Context, key string, lister listers.MetricS
 	}
 	status := collect(ctx, c.querier, s, at)
 	if !apiequality.Semantic.DeepEqual(status, s.Status) {
-		updated := s.DeepCopy()
-		updated.Status = status
-		if _, err := c.client.MetricsV1().MetricSnapshots(namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{FieldManager: "metricsnapshot-collector"}); err != nil {
+		s.Status = status
+		updated := &metricsv2.MetricSnapshot{}
+		if err := c.scheme.Convert(s, updated, nil); err != nil {
+			return 0, fmt.Errorf("converting MetricSnapshot %s to v2: %w", key, err)
+		}
+		if _, err := c.client.MetricsV2().MetricSnapshots(namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{FieldManager: "metricsnapshot-collector"}); err != nil {
 			if apierrors.IsNotFound(err) {
 				c.forget(key)
 				return 0, nil
@@ -169,7 +181,7 @@ func (c *Collector) sync(ctx context.Context, key string, lister listers.MetricS
 
 // due returns when the snapshot should be collected: now for a new object or a new spec,
 // else the tick planned after its last collection.
-func (c *Collector) due(key string, s *metricsv1.MetricSnapshot, now time.Time) time.Time {
+func (c *Collector) due(key string, s *metrics.MetricSnapshot, now time.Time) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.schedule[key]

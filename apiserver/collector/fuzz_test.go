@@ -24,17 +24,14 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
-	"example.com/aggregation-operator/apiserver/apis/metrics/install"
-	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 	"example.com/aggregation-operator/apiserver/apis/metrics/validation"
 )
 
 // FuzzCollectResponse feeds any Prometheus answer (HTTP status and body) for metric "a", next to a
 // good answer for "b", through the real Prometheus client and the collector: it never panics,
-// each metric ends up in exactly one of status.data and status.errors, every value is finite, and
+// each metric is either collected at this tick or has an error, every value is finite, and
 // the status passes the status subresource's validation (so the write would be accepted).
 //
 //	go test ./apiserver/collector -run '^$' -fuzz FuzzCollectResponse -fuzztime 30s
@@ -59,48 +56,34 @@ func FuzzCollectResponse(f *testing.F) {
 			}
 			return http.StatusOK, vectorOf("2")
 		})
-		s := &metricsv1.MetricSnapshot{
+		s := &metrics.MetricSnapshot{
 			ObjectMeta: metav1.ObjectMeta{Name: "fuzz", Namespace: "default", Generation: 1, ResourceVersion: "1"},
-			Spec:       metricsv1.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"a", "b"}, Interval: "10s"},
+			Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries("a", "b"), Interval: "10s"},
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		status := collect(ctx, q, s, time.Unix(1700000000, 0))
+		ts := time.Unix(1700000000, 0)
+		status := collect(ctx, q, s, ts)
 
-		for _, m := range s.Spec.Metrics {
-			_, inData := status.Data[m]
-			_, inErrors := status.Errors[m]
-			if inData == inErrors {
-				t.Fatalf("metric %s: in data %v, in errors %v; want exactly one: %+v", m, inData, inErrors, status)
+		if len(status.Results) != 2 {
+			t.Fatalf("want one result per metric: %+v", status.Results)
+		}
+		for _, r := range status.Results {
+			collected := r.Value != nil && r.Time.Equal(&metav1.Time{Time: ts})
+			if collected == (r.Error != "") {
+				t.Fatalf("metric %s: collected %v, error %q; want exactly one", r.Name, collected, r.Error)
+			}
+			if r.Value != nil && (math.IsNaN(*r.Value) || math.IsInf(*r.Value, 0)) {
+				t.Fatalf("value of %s = %v cannot be stored", r.Name, *r.Value)
 			}
 		}
-		for m, v := range status.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				t.Fatalf("data[%s] = %v cannot be stored", m, v)
-			}
-		}
-		if status.Data["b"] != 2 {
+		if b := status.Results[1]; b.Name != "b" || b.Value == nil || *b.Value != 2 {
 			t.Fatalf("a's answer changed b's value: %+v", status)
 		}
-		old := internal(t, s)
-		updated := old.DeepCopy()
-		updated.Status = internal(t, &metricsv1.MetricSnapshot{ObjectMeta: s.ObjectMeta, Status: status}).Status
-		if errs := validation.ValidateMetricSnapshotStatusUpdate(updated, old); len(errs) != 0 {
+		updated := s.DeepCopy()
+		updated.Status = status
+		if errs := validation.ValidateMetricSnapshotStatusUpdate(updated, s); len(errs) != 0 {
 			t.Fatalf("the server would refuse the status the collector writes: %v", errs)
 		}
 	})
-}
-
-var scheme = func() *runtime.Scheme {
-	s := runtime.NewScheme()
-	install.Install(s)
-	return s
-}()
-
-func internal(t *testing.T, s *metricsv1.MetricSnapshot) *metrics.MetricSnapshot {
-	out := &metrics.MetricSnapshot{}
-	if err := scheme.Convert(s, out, nil); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

@@ -20,16 +20,15 @@ import (
 	"time"
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
-	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
 )
 
 // interval returns the snapshot's collection interval (validation guarantees it parses;
 // the default covers objects written before a rule change).
-func interval(s *metricsv1.MetricSnapshot) time.Duration {
+func interval(s *metrics.MetricSnapshot) time.Duration {
 	if d, err := metrics.ParseInterval(s.Spec.Interval); err == nil {
 		return d
 	}
-	d, _ := metrics.ParseInterval(metricsv1.DefaultInterval)
+	d, _ := metrics.ParseInterval(metrics.DefaultInterval)
 	return d
 }
 

@@ -27,7 +27,7 @@ import (
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	"example.com/aggregation-operator/apiserver/apis/metrics"
 	"example.com/aggregation-operator/apiserver/internal/testenv"
 )
 
@@ -41,20 +41,20 @@ func newQuerier(t testing.TB, url string) *Querier {
 	return &Querier{Sources: map[string]promv1.API{"prometheus": promv1.NewAPI(client)}, Timeout: 10 * time.Second, Retain: 20 * time.Second}
 }
 
-func snapshots(n int) []*metricsv1.MetricSnapshot {
-	out := make([]*metricsv1.MetricSnapshot, n)
+func snapshots(n int) []*metrics.MetricSnapshot {
+	out := make([]*metrics.MetricSnapshot, n)
 	for i := range out {
-		out[i] = &metricsv1.MetricSnapshot{
+		out[i] = &metrics.MetricSnapshot{
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("s%d", i), Generation: 1},
-			Spec:       metricsv1.MetricSnapshotSpec{Source: "prometheus", Metrics: expressions, Interval: "10s"},
+			Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries(expressions...), Interval: "10s"},
 		}
 	}
 	return out
 }
 
 // collectAll collects every snapshot concurrently at ts, like the collector's workers at one tick.
-func collectAll(q *Querier, all []*metricsv1.MetricSnapshot, ts time.Time, workers int) []metricsv1.MetricSnapshotStatus {
-	out := make([]metricsv1.MetricSnapshotStatus, len(all))
+func collectAll(q *Querier, all []*metrics.MetricSnapshot, ts time.Time, workers int) []metrics.MetricSnapshotStatus {
+	out := make([]metrics.MetricSnapshotStatus, len(all))
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -84,7 +84,7 @@ func TestIdenticalQueriesAreShared(t *testing.T) {
 		t.Fatalf("50 snapshots x %d expressions made %d upstream queries, want %d", len(expressions), got, len(expressions))
 	}
 	for i, s := range statuses {
-		if s.Data["time()"] != float64(ts.Unix()) || len(s.Conditions) != 1 {
+		if v := valueOf(s, "time()"); v == nil || *v != float64(ts.Unix()) || len(s.Conditions) != 1 {
 			t.Fatalf("snapshot %d: status %+v, want time() = %d", i, s, ts.Unix())
 		}
 	}
@@ -93,4 +93,14 @@ func TestIdenticalQueriesAreShared(t *testing.T) {
 	if got := q.Upstream(); got != int64(2*len(expressions)) {
 		t.Fatalf("second tick: %d upstream queries in total, want %d", got, 2*len(expressions))
 	}
+}
+
+// valueOf is the value collected for the metric named name, nil when it has none.
+func valueOf(s metrics.MetricSnapshotStatus, name string) *float64 {
+	for _, r := range s.Results {
+		if r.Name == name {
+			return r.Value
+		}
+	}
+	return nil
 }

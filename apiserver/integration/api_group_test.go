@@ -51,7 +51,7 @@ func widgetSnapshot(name string, metrics ...any) *unstructured.Unstructured {
 }
 
 // TestAPIGroupFlag: a server started with --api-group=widgets.example.com serves MetricSnapshots
-// at /apis/widgets.example.com/v1 only, with the same behaviour as the default group: CRUD,
+// at /apis/widgets.example.com/v2 and v1 only, with the same behaviour as the default group: CRUD,
 // status subresource, watch, and collection from a real Prometheus.
 func TestAPIGroupFlag(t *testing.T) {
 	prom := testenv.StartPrometheus(t)
@@ -65,24 +65,30 @@ func TestAPIGroupFlag(t *testing.T) {
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
 	}
-	var served []string
+	var preferred []string
+	var versions []string
 	for _, g := range groups.Groups {
-		served = append(served, g.PreferredVersion.GroupVersion)
+		preferred = append(preferred, g.PreferredVersion.GroupVersion)
+		for _, v := range g.Versions {
+			versions = append(versions, v.GroupVersion)
+		}
 	}
-	if !slices.Equal(served, []string{widgets + "/v1"}) {
-		t.Fatalf("discovery: want only %s/v1, got %v", widgets, served)
+	if !slices.Equal(preferred, []string{widgets + "/v2"}) || !slices.Equal(versions, []string{widgets + "/v2", widgets + "/v1"}) {
+		t.Fatalf("discovery: want only %s, v2 preferred to v1, got preferred %v of %v", widgets, preferred, versions)
 	}
-	resources, err := disco.ServerResourcesForGroupVersion(widgets + "/v1")
-	if err != nil {
-		t.Fatalf("discovery of %s/v1: %v", widgets, err)
-	}
-	var names []string
-	for _, r := range resources.APIResources {
-		names = append(names, r.Name)
-	}
-	slices.Sort(names)
-	if !slices.Equal(names, []string{"metricsnapshots", "metricsnapshots/status"}) {
-		t.Fatalf("%s/v1 resources: %v", widgets, names)
+	for _, version := range []string{"/v2", "/v1"} {
+		resources, err := disco.ServerResourcesForGroupVersion(widgets + version)
+		if err != nil {
+			t.Fatalf("discovery of %s%s: %v", widgets, version, err)
+		}
+		var names []string
+		for _, r := range resources.APIResources {
+			names = append(names, r.Name)
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, []string{"metricsnapshots", "metricsnapshots/status"}) {
+			t.Fatalf("%s%s resources: %v", widgets, version, names)
+		}
 	}
 
 	dyn, err := dynamic.NewForConfig(server.Config)

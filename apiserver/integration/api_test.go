@@ -162,12 +162,21 @@ func exerciseAPI(t *testing.T, c versioned.Interface) {
 	}
 	expectEvent(t, w, watch.Modified, "app")
 
-	// A status update writes status only.
-	updated.Spec.Interval = "1h"
-	updated.Status.Data = map[string]float64{"up": 1}
-	updated.Status.ObservedGeneration = 2
-	status, err := snapshots.UpdateStatus(ctx, updated, metav1.UpdateOptions{})
-	if err != nil {
+	// A status update writes status only. (The collector writes status too, after the new
+	// generation: a conflict with it is retried on a fresh read.)
+	var status *metricsv1.MetricSnapshot
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		fresh, err := snapshots.Get(ctx, "app", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		fresh.Spec.Interval = "1h"
+		fresh.Status.Data = map[string]float64{"up": 1}
+		fresh.Status.Errors = nil
+		fresh.Status.ObservedGeneration = 2
+		status, err = snapshots.UpdateStatus(ctx, fresh, metav1.UpdateOptions{})
+		return err
+	}); err != nil {
 		t.Fatalf("update status: %v", err)
 	}
 	if status.Spec.Interval != "30s" || status.Status.Data["up"] != 1 || status.Generation != 2 {

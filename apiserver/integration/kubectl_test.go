@@ -58,8 +58,10 @@ func TestKubectl(t *testing.T) {
 	}
 	run := kubectlRunner(t, kubeconfig)
 
-	if out := run("apply", "--server-side", "--field-manager=kubectl-test", "-f", file); !strings.Contains(out, "serverside-applied") {
-		t.Fatalf("apply --server-side: %s", out)
+	// The manifest is v1, deprecated: kubectl prints the server's Warning.
+	if out := run("apply", "--server-side", "--field-manager=kubectl-test", "-f", file); !strings.Contains(out, "serverside-applied") ||
+		!strings.Contains(out, "Warning: metrics.example.com/v1 MetricSnapshot is deprecated in v1.37+; use metrics.example.com/v2 MetricSnapshot") {
+		t.Fatalf("apply --server-side: want applied with v1's deprecation warning, got %s", out)
 	}
 	// Applying the same manifest again is a no-op, not a conflict: 60s is stored as 1m, and the
 	// generation stays.
@@ -67,8 +69,8 @@ func TestKubectl(t *testing.T) {
 	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.metadata.generation} {.spec.interval}"); out != "1 1m" {
 		t.Fatalf("after applying interval 60s twice: generation and interval %q, want 1 1m", out)
 	}
-	// The YAML block scalar is stored as written, newlines included.
-	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.spec.metrics[3]}"); out != "sum by (job) (\n  rate(http_requests_total[5m])\n)\n" {
+	// The YAML block scalar is stored as written, newlines included (read as v2, the preferred version).
+	if out := run("get", "ms", "app-metrics", "-o", "jsonpath={.spec.metrics[3].query}"); out != "sum by (job) (\n  rate(http_requests_total[5m])\n)\n" {
 		t.Fatalf("multi-line metric stored as %q", out)
 	}
 
@@ -118,28 +120,31 @@ func TestKubectl(t *testing.T) {
 // kubectlFails runs the real kubectl, expecting it to fail, and returns its output.
 func kubectlFails(t *testing.T, kubeconfig string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	kubectl := filepath.Join(testutil.KubeBin(t), "kubectl")
-	out, err := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
+	out, err := kubectl(t, kubeconfig, args...)
 	if err == nil {
 		t.Fatalf("kubectl %s succeeded, want a refusal:\n%s", strings.Join(args, " "), out)
 	}
-	return string(out)
+	return out
 }
 
 // kubectlRunner returns a function running the real kubectl against kubeconfig, failing the test
 // with kubectl's output on an error; each call is bounded by a minute.
 func kubectlRunner(t *testing.T, kubeconfig string) func(args ...string) string {
-	kubectl := filepath.Join(testutil.KubeBin(t), "kubectl")
 	return func(args ...string) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
+		out, err := kubectl(t, kubeconfig, args...)
 		if err != nil {
 			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
-		return string(out)
+		return out
 	}
+}
+
+// kubectl runs the real kubectl against kubeconfig for at most a minute and returns its output.
+func kubectl(t *testing.T, kubeconfig string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, filepath.Join(testutil.KubeBin(t), "kubectl"), append([]string{"--kubeconfig=" + kubeconfig}, args...)...).CombinedOutput()
+	return string(out), err
 }

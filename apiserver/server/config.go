@@ -35,6 +35,9 @@ import (
 	generatedopenapi "example.com/aggregation-operator/apiserver/generated/openapi"
 )
 
+// StorageVersion is the version MetricSnapshots are written to etcd in.
+const StorageVersion = "v2"
+
 // Config is everything the server needs, built from Options.
 type Config struct {
 	Generic *genericapiserver.RecommendedConfig
@@ -104,11 +107,12 @@ func (o *Options) Config(etcdServers []string) (*Config, error) {
 		cfg.AddReadyzChecks(frontProxyCAReady(rh.CAContentProvider))
 	}
 
-	// Objects are stored as <group>/v1, as before for metrics.example.com. Applying etcd options
-	// also adds the checks that keep /readyz failing until etcd answers.
+	// Objects are stored as <group>/v2 (StorageVersion); objects written as v1 by an older server
+	// are read as they are and rewritten as v2 on their next write (README "Storage version").
+	// Applying etcd options also adds the checks that keep /readyz failing until etcd answers.
 	etcd := *o.Etcd
 	etcd.StorageConfig.Transport.ServerList = etcdServers
-	gv := schema.GroupVersion{Group: o.APIGroup, Version: "v1"}
+	gv := schema.GroupVersion{Group: o.APIGroup, Version: StorageVersion}
 	etcd.StorageConfig.Codec = codecs.LegacyCodec(gv)
 	etcd.StorageConfig.EncodeVersioner = runtime.NewMultiGroupVersioner(gv, schema.GroupKind{Group: o.APIGroup})
 	if err := etcd.ApplyTo(&cfg.Config); err != nil {

@@ -25,20 +25,20 @@ import (
 	restclient "k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
 
-	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	metricsv2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
 )
 
-// groupClient returns the generated clientset talking to <group>/v1 with the server's codecs,
+// groupClient returns the generated clientset talking to <group>/v2 with the server's codecs,
 // which know MetricSnapshot in group; JSON only, like the server offers.
 //
 // The generated client wraps any REST client, but it encodes request options (ListOptions,
-// UpdateOptions) with its own parameter codec, which knows them only for metrics.example.com/v1.
+// UpdateOptions) with its own parameter codec, which knows them only for metrics.example.com/v2.
 // Query parameters of meta options are the same in every group, so the REST client encodes them
 // for that version while its path and bodies are those of the served group.
 func groupClient(cfg *restclient.Config, group string, codecs serializer.CodecFactory) (versioned.Interface, error) {
 	c := restclient.CopyConfig(cfg)
-	gv := schema.GroupVersion{Group: group, Version: metricsv1.SchemeGroupVersion.Version}
+	gv := schema.GroupVersion{Group: group, Version: metricsv2.SchemeGroupVersion.Version}
 	c.GroupVersion = &gv
 	c.APIPath = "/apis"
 	c.ContentType = runtime.ContentTypeJSON
@@ -61,7 +61,7 @@ func groupClient(cfg *restclient.Config, group string, codecs serializer.CodecFa
 	content := restclient.ClientContentConfig{
 		AcceptContentTypes: c.AcceptContentTypes,
 		ContentType:        c.ContentType,
-		GroupVersion:       metricsv1.SchemeGroupVersion,
+		GroupVersion:       metricsv2.SchemeGroupVersion,
 		Negotiator:         runtime.NewClientNegotiator(codecs.WithoutConversion(), gv),
 	}
 	rc, err := restclient.NewRESTClient(base, versionedAPIPath, content, limiter, httpClient)

@@ -68,7 +68,7 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Workers is the number of concurrent collections.
 	Workers int
-	// APIGroup is the group MetricSnapshots are served in, as <APIGroup>/v1.
+	// APIGroup is the group MetricSnapshots are served in, as <APIGroup>/v2 and <APIGroup>/v1.
 	APIGroup string
 
 	// sources are Sources parsed by Complete: name -> URL.
@@ -127,8 +127,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout, "After SIGTERM and --shutdown-delay-duration, "+
 		"the longest in-flight requests may take and the shutdown may last: a server still running then "+
 		"(or on a second SIGTERM) removes its temporary data dir and exits with status 1.")
-	fs.StringVar(&o.APIGroup, "api-group", o.APIGroup, "API group MetricSnapshots are served in, as <api-group>/v1 "+
-		"(a DNS subdomain with at least one dot; the APIService must name the same group). "+
+	fs.StringVar(&o.APIGroup, "api-group", o.APIGroup, "API group MetricSnapshots are served in, as <api-group>/v2 and <api-group>/v1 (deprecated) "+
+		"(a DNS subdomain with at least one dot; the APIServices must name the same group). "+
 		"Objects are kept under /registry/<api-group> in etcd unless --etcd-prefix is given.")
 }
 

@@ -27,10 +27,10 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	restclient "k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	metricsv2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	"example.com/aggregation-operator/apiserver/collector"
 	"example.com/aggregation-operator/apiserver/registry/metricsnapshot"
 )
@@ -44,8 +44,6 @@ type Server struct {
 	loopback *stoppableDialer
 	// stopping is closed when the server is told to stop.
 	stopping chan struct{}
-	// source is what the collector reads MetricSnapshots from: the server's own storage.
-	source cache.ListerWatcher
 }
 
 // CompletedConfig is a Config whose defaults are filled in.
@@ -59,7 +57,7 @@ func (c *Config) Complete() CompletedConfig {
 	return CompletedConfig{generic: c.Generic.Complete(), extra: c.Extra}
 }
 
-// New installs <group>/v1 (metrics.example.com/v1 by default) and registers the collector to start after the server.
+// New installs <group>/v2 and <group>/v1 (metrics.example.com by default) and registers the collector to start after the server.
 func (c CompletedConfig) New() (*Server, error) {
 	generic, err := c.generic.New("metricsnapshot-apiserver", genericapiserver.NewEmptyDelegate())
 	if err != nil {
@@ -75,20 +73,23 @@ func (c CompletedConfig) New() (*Server, error) {
 	}
 	group := genericapiserver.NewDefaultAPIGroupInfo(c.extra.Group, c.extra.Scheme, metav1.ParameterCodec, c.extra.Codecs)
 	group.NegotiatedSerializer = withoutProtobuf{group.NegotiatedSerializer}
-	group.VersionedResourcesStorageMap[metricsv1.SchemeGroupVersion.Version] = map[string]rest.Storage{
-		"metricsnapshots":        snapshots,
-		"metricsnapshots/status": status,
+	// Both versions are served from the same storage, which holds internal objects; the scheme
+	// converts each request and response (v1 is deprecated: its responses carry a Warning).
+	for _, version := range []string{metricsv2.SchemeGroupVersion.Version, metricsv1.SchemeGroupVersion.Version} {
+		group.VersionedResourcesStorageMap[version] = map[string]rest.Storage{
+			"metricsnapshots":        snapshots,
+			"metricsnapshots/status": status,
+		}
 	}
 	if err := generic.InstallAPIGroup(&group); err != nil {
-		return nil, fmt.Errorf("installing %s/%s: %w", c.extra.Group, metricsv1.SchemeGroupVersion.Version, err)
+		return nil, fmt.Errorf("installing %s (v2, v1): %w", c.extra.Group, err)
 	}
 
 	querier, err := newQuerier(c.extra)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{}),
-		source: storageSource(snapshots.Store, c.extra.Scheme)}
+	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{})}
 	generic.AddPostStartHookOrDie("metricsnapshot-collector", s.startCollector)
 	generic.AddPreShutdownHookOrDie("metricsnapshot-collector", s.stopCollector)
 	return s, nil
@@ -115,7 +116,7 @@ func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) erro
 	if err != nil {
 		return fmt.Errorf("creating loopback client: %w", err)
 	}
-	c := collector.New(client, s.source, s.querier, s.extra.Workers)
+	c := collector.New(client, s.querier, s.extra.Workers)
 	// hook.Context ends only once the HTTP server has stopped; the collector stops when the
 	// server is told to (stopCollector).
 	ctx, cancel := context.WithCancel(hook.Context)

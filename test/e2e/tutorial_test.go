@@ -53,6 +53,7 @@ func TestAggregation(t *testing.T) {
 		{"etcd and Prometheus are reachable in the tutorial namespace", deployBackends},
 		{"the sample CustomApiServer turns its APIService Available", applySample},
 		{"the tutorial's kubectl checks pass", tutorialChecks},
+		{"v2 and v1 are served side by side and converted both ways; v1 warns it is deprecated", bothVersions},
 		{"collection fills status.data with what Prometheus returns", collection},
 		{"CustomApiServer status is Ready with every condition and printer columns", readyStatus},
 		{"a broken etcd shows in the status and recovers", breakAndRepair},
@@ -101,11 +102,13 @@ func backendsIn(t *testing.T, ns string) {
 func applySample(t *testing.T) {
 	start := time.Now()
 	kubectl(t, "apply", "-f", filepath.Join(repo, samplesFile))
-	testutil.Eventually(t, 4*time.Minute, "APIService "+apiService+" Available", func(ctx context.Context) error {
-		out, _ := cfg.KubectlOutput(ctx, "", "get", "apiservice", apiService, "-o",
-			`jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].reason}`)
-		if !strings.HasPrefix(out, "True") {
-			return fmt.Errorf("Available: %s", out)
+	testutil.Eventually(t, 4*time.Minute, "APIServices "+apiServiceV2+" and "+apiService+" Available", func(ctx context.Context) error {
+		for _, svc := range []string{apiServiceV2, apiService} {
+			out, _ := cfg.KubectlOutput(ctx, "", "get", "apiservice", svc, "-o",
+				`jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].reason}`)
+			if !strings.HasPrefix(out, "True") {
+				return fmt.Errorf("%s Available: %s", svc, out)
+			}
 		}
 		return nil
 	})
@@ -147,7 +150,7 @@ spec:
 	if r := findRow(t, list, "app-metrics"); len(r) < 2 || r[1] != "prometheus" || !strings.Contains(list, "cpu_usage") {
 		t.Errorf("kubectl get metricsnapshots: row %v, want source prometheus and its metrics:\n%s", r, list)
 	}
-	y := kubectl(t, "get", "metricsnapshot", "app-metrics", "-o", "yaml")
+	y := kubectl(t, "get", v1Snapshots, "app-metrics", "-o", "yaml")
 	for _, want := range []string{"kind: MetricSnapshot", "apiVersion: metrics.example.com/v1", "source: prometheus", "- request_count", "interval: 1m"} {
 		if !strings.Contains(y, want) {
 			t.Errorf("kubectl get metricsnapshot app-metrics -o yaml lacks %q:\n%s", want, y)
@@ -157,7 +160,7 @@ spec:
 	// kubectl tells the failed collection (False) from one not made yet (Unknown).
 	var snap snapshotStatus
 	testutil.Eventually(t, 2*time.Minute, "status.errors of app-metrics and COLLECTED False", func(context.Context) error {
-		kubectlJSON(t, &snap, "get", "metricsnapshot", "app-metrics")
+		kubectlJSON(t, &snap, "get", v1Snapshots, "app-metrics")
 		r := findRow(t, kubectl(t, "get", "metricsnapshots"), "app-metrics")
 		if len(snap.Status.Errors) != 3 || snap.Status.Errors["request_count"] != "returned no series" || len(r) < 5 || r[len(r)-3] != "False" {
 			return fmt.Errorf("row %v, errors %v %s", r, snap.Status.Errors, fmtConditions(snap.Status.Conditions))
@@ -198,7 +201,7 @@ spec:
 `)
 	var snap snapshotStatus
 	testutil.Eventually(t, 2*time.Minute, "status.data of prometheus-up", func(context.Context) error {
-		kubectlJSON(t, &snap, "get", "metricsnapshot", "prometheus-up")
+		kubectlJSON(t, &snap, "get", v1Snapshots, "prometheus-up")
 		up, ok1 := snap.Status.Data["up"]
 		count, ok2 := snap.Status.Data["count(up)"]
 		if !ok1 || !ok2 || up != want || count != 1 {
@@ -221,7 +224,7 @@ spec:
   interval: 10s
 `)
 	testutil.Eventually(t, 2*time.Minute, "partly: COLLECTED Partial with up in data", func(context.Context) error {
-		kubectlJSON(t, &snap, "get", "metricsnapshot", "partly")
+		kubectlJSON(t, &snap, "get", v1Snapshots, "partly")
 		r := findRow(t, kubectl(t, "get", "metricsnapshots"), "partly")
 		if up, ok := snap.Status.Data["up"]; !ok || up != want || snap.Status.Errors["request_count"] == "" || len(r) < 5 || r[len(r)-3] != "Partial" {
 			return fmt.Errorf("row %v, %s errors %v %s", r, fmtData(snap.Status.Data), snap.Status.Errors, fmtConditions(snap.Status.Conditions))
@@ -263,8 +266,8 @@ func readyStatus(t *testing.T) {
 	if h := strings.Fields(strings.SplitN(list, "\n", 2)[0]); strings.Join(h, " ") != "NAME READY REPLICAS APISERVICES CERT-EXPIRY AGE" {
 		t.Errorf("kubectl get customapiservers header %v", h)
 	}
-	if r := findRow(t, list, sampleName); len(r) < 4 || r[1] != "True" || r[2] != "2/2" || r[3] != "1/1" {
-		t.Errorf("kubectl get customapiservers row %v, want READY True, REPLICAS 2/2, APISERVICES 1/1", r)
+	if r := findRow(t, list, sampleName); len(r) < 4 || r[1] != "True" || r[2] != "2/2" || r[3] != "2/2" {
+		t.Errorf("kubectl get customapiservers row %v, want READY True, REPLICAS 2/2, APISERVICES 2/2 (v2 and v1)", r)
 	}
 	if r := findRow(t, list, sampleName); len(r) > 4 && r[4] == "<invalid>" {
 		t.Errorf("kubectl get customapiservers shows CERT-EXPIRY %s: a future time in a date column renders as <invalid>", r[4])

@@ -24,11 +24,12 @@ import (
 	"time"
 )
 
-// Bounds of spec.interval: faster than 10s hammers Prometheus, slower than a day is not a snapshot.
+// DefaultInterval is what every version defaults an empty spec.interval to. Bounds of spec.interval: faster than 10s hammers Prometheus, slower than a day is not a snapshot.
 // MaxIntervalLength bounds the text before it is parsed: the longest canonical form
 // ("23h59m59.999999999s") is 19 bytes, so 32 leaves room for forms such as "1440m" or "86400s" while
 // "1s" repeated 5000 times (a valid 1h23m20s) is refused as too long instead of being stored.
 const (
+	DefaultInterval   = "1m"
 	MinInterval       = 10 * time.Second
 	MaxInterval       = 24 * time.Hour
 	MaxIntervalLength = 32

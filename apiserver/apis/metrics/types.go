@@ -34,8 +34,8 @@ type MetricSnapshot struct {
 type MetricSnapshotSpec struct {
 	// Source names a Prometheus source configured on the server with --source.
 	Source string
-	// Metrics are metric names or PromQL expressions, each evaluated as an instant query.
-	Metrics []string
+	// Metrics are the PromQL expressions to evaluate as instant queries, each under a name.
+	Metrics []Metric
 	// Interval is a Go duration (10s to 24h) between two collections.
 	Interval string
 }
@@ -50,12 +50,33 @@ type MetricSnapshotStatus struct {
 	// LastAttemptTime is the evaluation time of the last collection, whatever its outcome; Errors
 	// are from it.
 	LastAttemptTime *metav1.Time
-	// Data maps each metric collected at LastCollectionTime to its value.
-	Data map[string]float64
-	// Errors maps each metric whose query failed at LastAttemptTime to why.
-	Errors map[string]string
+	// Results holds, per metric, its last collected value with its own time and the error of the
+	// last attempt.
+	Results []MetricResult
 	// Conditions report collection health.
 	Conditions []metav1.Condition
+}
+
+// Metric is one expression to collect. v1 has only the query; its metrics are named after it.
+type Metric struct {
+	// Name identifies the metric in status.results; unique in the spec.
+	Name string
+	// Query is a metric name or a PromQL expression, evaluated as an instant query.
+	Query string
+	// Labels describe the metric to the people reading it; the collector ignores them.
+	Labels map[string]string
+}
+
+// MetricResult is what the last collections of one metric returned.
+type MetricResult struct {
+	// Name is the metric's name in spec.metrics.
+	Name string
+	// Value is the last value collected, at Time; nil until the query first succeeds.
+	Value *float64
+	// Time is the evaluation time of Value.
+	Time *metav1.Time
+	// Error is why the query failed at LastAttemptTime; empty when it succeeded.
+	Error string
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

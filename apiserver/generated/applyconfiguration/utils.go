@@ -20,8 +20,10 @@ package applyconfiguration
 
 import (
 	v1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	v2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	internal "example.com/aggregation-operator/apiserver/generated/applyconfiguration/internal"
 	metricsv1 "example.com/aggregation-operator/apiserver/generated/applyconfiguration/metrics/v1"
+	metricsv2 "example.com/aggregation-operator/apiserver/generated/applyconfiguration/metrics/v2"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	managedfields "k8s.io/apimachinery/pkg/util/managedfields"
@@ -38,6 +40,18 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &metricsv1.MetricSnapshotSpecApplyConfiguration{}
 	case v1.SchemeGroupVersion.WithKind("MetricSnapshotStatus"):
 		return &metricsv1.MetricSnapshotStatusApplyConfiguration{}
+
+		// Group=metrics.example.com, Version=v2
+	case v2.SchemeGroupVersion.WithKind("Metric"):
+		return &metricsv2.MetricApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("MetricResult"):
+		return &metricsv2.MetricResultApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("MetricSnapshot"):
+		return &metricsv2.MetricSnapshotApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("MetricSnapshotSpec"):
+		return &metricsv2.MetricSnapshotSpecApplyConfiguration{}
+	case v2.SchemeGroupVersion.WithKind("MetricSnapshotStatus"):
+		return &metricsv2.MetricSnapshotStatusApplyConfiguration{}
 
 	}
 	return nil

@@ -43,13 +43,11 @@ func NewStatusStrategy(s Strategy) StatusStrategy { return StatusStrategy{Strate
 
 // GetResetFields tells server-side apply that status writers never own spec or metadata.
 func (st StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return map[fieldpath.APIVersion]*fieldpath.Set{
-		st.APIVersion: fieldpath.NewSet(
-			fieldpath.MakePathOrDie("spec"),
-			fieldpath.MakePathOrDie("metadata", "labels"),
-			fieldpath.MakePathOrDie("metadata", "annotations"),
-		),
-	}
+	return resetInEveryVersion(st.APIVersions,
+		fieldpath.MakePathOrDie("spec"),
+		fieldpath.MakePathOrDie("metadata", "labels"),
+		fieldpath.MakePathOrDie("metadata", "annotations"),
+	)
 }
 
 // PrepareForUpdate keeps the stored spec, labels and annotations: a status write changes only status.

@@ -40,8 +40,9 @@ type Strategy struct {
 	names.NameGenerator
 	// Sources are the source names configured on the server; new sources must be one of them.
 	Sources validation.Sources
-	// APIVersion is <group>/v1 of the served group, the version server-side apply tracks fields in.
-	APIVersion fieldpath.APIVersion
+	// APIVersions are the served versions of the group (<group>/v2, <group>/v1): server-side
+	// apply tracks fields in each.
+	APIVersions []fieldpath.APIVersion
 }
 
 var (
@@ -54,7 +55,7 @@ var (
 // NewStrategy returns the strategy for the main resource served in group.
 func NewStrategy(typer runtime.ObjectTyper, group string, sources validation.Sources) Strategy {
 	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, Sources: sources,
-		APIVersion: fieldpath.APIVersion(group + "/v1")}
+		APIVersions: []fieldpath.APIVersion{fieldpath.APIVersion(group + "/v2"), fieldpath.APIVersion(group + "/v1")}}
 }
 
 // NamespaceScoped is true: MetricSnapshots live in namespaces.
@@ -62,9 +63,16 @@ func (Strategy) NamespaceScoped() bool { return true }
 
 // GetResetFields tells server-side apply that spec writers never own status.
 func (st Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return map[fieldpath.APIVersion]*fieldpath.Set{
-		st.APIVersion: fieldpath.NewSet(fieldpath.MakePathOrDie("status")),
+	return resetInEveryVersion(st.APIVersions, fieldpath.MakePathOrDie("status"))
+}
+
+// resetInEveryVersion resets the same paths in every served version: they have the same name in each.
+func resetInEveryVersion(versions []fieldpath.APIVersion, paths ...fieldpath.Path) map[fieldpath.APIVersion]*fieldpath.Set {
+	out := make(map[fieldpath.APIVersion]*fieldpath.Set, len(versions))
+	for _, v := range versions {
+		out[v] = fieldpath.NewSet(paths...)
 	}
+	return out
 }
 
 // PrepareForCreate drops any status the client sent, says the first collection is pending, starts

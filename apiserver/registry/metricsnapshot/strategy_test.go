@@ -32,15 +32,15 @@ import (
 func stored() *metrics.MetricSnapshot {
 	return &metrics.MetricSnapshot{
 		ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "ns", Generation: 3, ResourceVersion: "7", Labels: map[string]string{"team": "x"}},
-		Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"up"}, Interval: "1m"},
-		Status:     metrics.MetricSnapshotStatus{ObservedGeneration: 3, Data: map[string]float64{"up": 1}},
+		Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries("up"), Interval: "1m"},
+		Status:     metrics.MetricSnapshotStatus{ObservedGeneration: 3, Results: []metrics.MetricResult{{Name: "up", Error: "x"}}},
 	}
 }
 
 func TestCreateDropsStatusAndStartsGeneration(t *testing.T) {
 	s := stored()
 	NewStrategy(runtime.NewScheme(), metrics.GroupName, sets.New("prometheus")).PrepareForCreate(context.Background(), s)
-	if s.Generation != 1 || s.Status.Data != nil || s.Status.ObservedGeneration != 0 {
+	if s.Generation != 1 || s.Status.Results != nil || s.Status.ObservedGeneration != 0 {
 		t.Fatalf("want generation 1 and empty status, got %d %+v", s.Generation, s.Status)
 	}
 	c := meta.FindStatusCondition(s.Status.Conditions, metrics.ConditionCollected)
@@ -81,8 +81,8 @@ func TestSpecUpdate(t *testing.T) {
 	}{
 		"spec change bumps generation":     {func(s *metrics.MetricSnapshot) { s.Spec.Interval = "5m" }, 4},
 		"label change keeps generation":    {func(s *metrics.MetricSnapshot) { s.Labels = map[string]string{"team": "y"} }, 3},
-		"status change is ignored":         {func(s *metrics.MetricSnapshot) { s.Status.Data = map[string]float64{"up": 0} }, 3},
-		"metrics reorder is a spec change": {func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", "x"} }, 4},
+		"status change is ignored":         {func(s *metrics.MetricSnapshot) { s.Status.Results[0].Error = "changed" }, 3},
+		"metrics reorder is a spec change": {func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up", "x") }, 4},
 	} {
 		old := stored()
 		s := stored()
@@ -91,7 +91,7 @@ func TestSpecUpdate(t *testing.T) {
 		if s.Generation != tc.generation {
 			t.Errorf("%s: generation %d, want %d", name, s.Generation, tc.generation)
 		}
-		if s.Status.Data["up"] != 1 {
+		if s.Status.Results[0].Error != "x" {
 			t.Errorf("%s: a spec update changed status to %+v", name, s.Status)
 		}
 	}
@@ -104,12 +104,12 @@ func TestStatusUpdateWritesOnlyStatus(t *testing.T) {
 	s.Spec.Interval = "5m"
 	s.Labels = nil
 	s.Generation = 9
-	s.Status.Data = map[string]float64{"up": 0}
+	s.Status.Results = []metrics.MetricResult{{Name: "up", Error: "changed"}}
 	st.PrepareForUpdate(context.Background(), s, old)
 	if s.Spec.Interval != "1m" || s.Labels["team"] != "x" || s.Generation != 3 {
 		t.Fatalf("status update changed spec or metadata: %+v %v %d", s.Spec, s.Labels, s.Generation)
 	}
-	if s.Status.Data["up"] != 0 {
+	if s.Status.Results[0].Error != "changed" {
 		t.Fatalf("status update lost the new status: %+v", s.Status)
 	}
 	if errs := st.ValidateUpdate(context.Background(), s, old); len(errs) != 0 {
@@ -137,8 +137,8 @@ func TestResetFieldsFollowTheServedGroup(t *testing.T) {
 	for name, fields := range map[string]map[fieldpath.APIVersion]*fieldpath.Set{
 		"spec": st.GetResetFields(), "status": NewStatusStrategy(st).GetResetFields(),
 	} {
-		if len(fields) != 1 || fields["widgets.example.com/v1"] == nil {
-			t.Errorf("%s strategy resets fields of %v, want widgets.example.com/v1 only", name, fields)
+		if len(fields) != 2 || fields["widgets.example.com/v1"] == nil || fields["widgets.example.com/v2"] == nil {
+			t.Errorf("%s strategy resets fields of %v, want widgets.example.com/v1 and v2 only", name, fields)
 		}
 	}
 }

@@ -92,12 +92,12 @@ func (c TableConvertor) ConvertToTable(_ context.Context, obj runtime.Object, ta
 	return table, nil
 }
 
-// metricsCell lists the first few metrics, each on one line with its blanks collapsed (an
+// metricsCell lists the names of the first few metrics (a v1 metric is named after its query), each on one line with its blanks collapsed (an
 // expression may span lines), and counts the rest.
-func metricsCell(list []string) string {
+func metricsCell(list []metrics.Metric) string {
 	shown := make([]string, 0, maxListedMetrics)
 	for _, m := range list[:min(len(list), maxListedMetrics)] {
-		shown = append(shown, strings.Join(strings.Fields(m), " "))
+		shown = append(shown, strings.Join(strings.Fields(m.Name), " "))
 	}
 	if len(list) <= maxListedMetrics {
 		return strings.Join(shown, ",")

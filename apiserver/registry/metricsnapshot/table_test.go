@@ -39,31 +39,31 @@ func TestTable(t *testing.T) {
 		Items: []metrics.MetricSnapshot{
 			{
 				ObjectMeta: metav1.ObjectMeta{Name: "fresh", CreationTimestamp: metav1.NewTime(now.Add(-2 * time.Hour))},
-				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"a", "b", "c", "d", "e"}, Interval: "1m"},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries("a", "b", "c", "d", "e"), Interval: "1m"},
 				Status: metrics.MetricSnapshotStatus{LastCollectionTime: &collectedAt, LastAttemptTime: &collectedAt,
 					Conditions: condition(metav1.ConditionTrue, metrics.ReasonCollected)},
 			},
 			{
 				ObjectMeta: metav1.ObjectMeta{Name: "new", CreationTimestamp: metav1.NewTime(now.Add(-5 * time.Second))},
-				Spec:       metrics.MetricSnapshotSpec{Source: "thanos", Metrics: []string{"up"}, Interval: "10s"},
+				Spec:       metrics.MetricSnapshotSpec{Source: "thanos", Metrics: metrics.NamedAfterQueries("up"), Interval: "10s"},
 				Status:     metrics.MetricSnapshotStatus{Conditions: condition(metav1.ConditionUnknown, metrics.ReasonNotCollectedYet)},
 			},
 			{
 				ObjectMeta: metav1.ObjectMeta{Name: "partial", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
-				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"sum by (job) (\n  up\n)\n", "x"}, Interval: "10s"},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries("sum by (job) (\n  up\n)\n", "x"), Interval: "10s"},
 				Status: metrics.MetricSnapshotStatus{LastCollectionTime: &attemptAt, LastAttemptTime: &attemptAt,
 					Conditions: condition(metav1.ConditionFalse, metrics.ReasonPartiallyCollected)},
 			},
 			{
 				ObjectMeta: metav1.ObjectMeta{Name: "failed", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
-				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"up"}, Interval: "10s"},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries("up"), Interval: "10s"},
 				Status: metrics.MetricSnapshotStatus{LastCollectionTime: &collectedAt, LastAttemptTime: &attemptAt,
 					Conditions: condition(metav1.ConditionFalse, metrics.ReasonQueryFailed)},
 			},
 			{
 				// Written before the condition was set at creation.
 				ObjectMeta: metav1.ObjectMeta{Name: "old", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
-				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: []string{"up"}, Interval: "10s"},
+				Spec:       metrics.MetricSnapshotSpec{Source: "prometheus", Metrics: metrics.NamedAfterQueries("up"), Interval: "10s"},
 			},
 		},
 	}

@@ -27,25 +27,29 @@ import (
 
 	"example.com/aggregation-operator/apiserver/apis/metrics"
 	v1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	v2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 )
 
-// Install registers the internal and v1 types, conversions and defaults.
+// Install registers the internal, v2 and v1 types, conversions and defaults; v2 is preferred.
 func Install(scheme *runtime.Scheme) {
-	utilruntime.Must(metrics.AddToScheme(scheme))
-	utilruntime.Must(v1.AddToScheme(scheme))
-	utilruntime.Must(scheme.SetVersionPriority(v1.SchemeGroupVersion))
+	utilruntime.Must(IntoScheme(scheme, metrics.GroupName))
 }
 
-// IntoScheme registers the internal and v1 types, conversions and defaults under group
+// IntoScheme registers the internal, v2 and v1 types, conversions and defaults under group
 // instead of metrics.GroupName: the Go types are the same, the served group is the server's.
+// v2 comes first in the version priority: discovery prefers it, and it is the storage version.
 func IntoScheme(scheme *runtime.Scheme, group string) error {
 	metrics.AddToSchemeAs(scheme, schema.GroupVersion{Group: group, Version: runtime.APIVersionInternal})
-	gv := schema.GroupVersion{Group: group, Version: v1.SchemeGroupVersion.Version}
-	if err := v1.AddToSchemeAs(scheme, gv); err != nil {
+	gv2 := schema.GroupVersion{Group: group, Version: v2.SchemeGroupVersion.Version}
+	if err := v2.AddToSchemeAs(scheme, gv2); err != nil {
 		return err
 	}
-	if err := scheme.SetVersionPriority(gv); err != nil {
-		return fmt.Errorf("setting the version priority of %s: %w", gv, err)
+	gv1 := schema.GroupVersion{Group: group, Version: v1.SchemeGroupVersion.Version}
+	if err := v1.AddToSchemeAs(scheme, gv1); err != nil {
+		return err
+	}
+	if err := scheme.SetVersionPriority(gv2, gv1); err != nil {
+		return fmt.Errorf("setting the version priority of %s and %s: %w", gv2, gv1, err)
 	}
 	return nil
 }

@@ -16,10 +16,14 @@ limitations under the License.
 
 package v1
 
-import "k8s.io/apimachinery/pkg/runtime"
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
+)
 
 // DefaultInterval is used when spec.interval is empty.
-const DefaultInterval = "1m"
+const DefaultInterval = metrics.DefaultInterval
 
 func addDefaultingFuncs(scheme *runtime.Scheme) error {
 	return RegisterDefaults(scheme)

@@ -45,6 +45,7 @@ type MetricSnapshotSpec struct {
 	// each evaluated as an instant query: at most 100, each at most 1024 bytes and unique as parsed
 	// PromQL ("up" and " up" are the same metric). An expression may span lines.
 	// +listType=atomic
+	// +k8s:conversion-gen=false
 	Metrics []string `json:"metrics"`
 	// Interval between two collections, a Go duration from 10s to 24h (at most 32 bytes), stored
 	// in its shortest form ("60s" is stored as "1m", "1h0m0s" as "1h"). Defaults to 1m.

@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"example.com/aggregation-operator/apiserver/apis/metrics"
 )
 
 // BenchmarkTenThousandInvalidExpressions is the attack: one object with 10,000 invalid
@@ -39,7 +41,7 @@ func BenchmarkTenThousandInvalidExpressions(b *testing.B) {
 	for name, list := range map[string][]string{"10000-invalid": invalid, "100-invalid-of-1024-bytes": longest} {
 		b.Run(name, func(b *testing.B) {
 			s := valid()
-			s.Spec.Metrics = list
+			s.Spec.Metrics = metrics.NamedAfterQueries(list...)
 			var size int
 			for b.Loop() {
 				size = len(ValidateMetricSnapshot(s, sources).ToAggregate().Error())

@@ -42,7 +42,7 @@ func FuzzValidateMetricSnapshot(f *testing.F) {
 	f.Add("", "", "\x00", "")
 	f.Fuzz(func(t *testing.T, source, m1, m2, interval string) {
 		s := valid()
-		s.Spec = metrics.MetricSnapshotSpec{Source: source, Metrics: []string{m1, m2}, Interval: interval}
+		s.Spec = metrics.MetricSnapshotSpec{Source: source, Metrics: metrics.NamedAfterQueries(m1, m2), Interval: interval}
 		errs := ValidateMetricSnapshot(s, sources)
 		if msg := errs.ToAggregate(); msg != nil && len(msg.Error()) > maxErrorBytes {
 			t.Fatalf("error of %d bytes for a spec of %d bytes", len(msg.Error()), len(source+m1+m2+interval))
@@ -69,7 +69,7 @@ func FuzzValidateMetricSnapshot(f *testing.F) {
 		if len(respaced) > MaxExpressionLength {
 			return
 		}
-		s.Spec.Metrics = append(s.Spec.Metrics, respaced)
+		s.Spec.Metrics = append(s.Spec.Metrics, metrics.NamedAfterQueries(respaced)...)
 		errs = ValidateMetricSnapshot(s, sources)
 		if len(errs) != 1 || errs[0].Type != field.ErrorTypeDuplicate || errs[0].Field != "spec.metrics[2]" {
 			t.Fatalf("%q re-spaced is not reported as a duplicate of spec.metrics[0]: %v", m1, errs)

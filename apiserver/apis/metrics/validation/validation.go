@@ -72,25 +72,31 @@ func ValidateMetricSnapshotStatusUpdate(s, old *metrics.MetricSnapshot) field.Er
 		allErrs = append(allErrs, field.Invalid(status.Child("observedGeneration"), s.Status.ObservedGeneration, "must be non-negative"))
 	}
 	allErrs = append(allErrs, metav1validation.ValidateConditions(s.Status.Conditions, status.Child("conditions"))...)
-	allErrs = append(allErrs, validateStatusMap(s.Status.Data, nil, status.Child("data"))...)
-	allErrs = append(allErrs, validateStatusMap(s.Status.Errors, func(msg string) int { return len(msg) }, status.Child("errors"))...)
+	allErrs = append(allErrs, validateResults(s.Status.Results, status.Child("results"))...)
 	return allErrs
 }
 
-// validateStatusMap bounds status.data and status.errors: keys are spec.metrics entries and
-// valueLength, when given, bounds each value.
-func validateStatusMap[V any](m map[string]V, valueLength func(V) int, path *field.Path) field.ErrorList {
-	if len(m) > MaxMetrics {
-		return field.ErrorList{field.TooMany(path, len(m), MaxMetrics)}
+// validateResults bounds status.results (v1: status.data and status.errors): one per metric at
+// most, named as metrics are, each error bounded.
+func validateResults(results []metrics.MetricResult, path *field.Path) field.ErrorList {
+	if len(results) > MaxMetrics {
+		return field.ErrorList{field.TooMany(path, len(results), MaxMetrics)}
 	}
 	var allErrs field.ErrorList
-	for k, v := range m {
-		if len(k) > MaxExpressionLength {
-			allErrs = append(allErrs, field.TooLong(path, "", MaxExpressionLength).WithOrigin("key"))
-			continue
+	seen := sets.New[string]()
+	for i, r := range results {
+		p := path.Index(i)
+		switch {
+		case r.Name == "":
+			allErrs = append(allErrs, field.Required(p.Child("name"), "the name of a metric in spec.metrics"))
+		case len(r.Name) > MaxExpressionLength:
+			allErrs = append(allErrs, field.TooLong(p.Child("name"), "", MaxExpressionLength))
+		case seen.Has(r.Name):
+			allErrs = append(allErrs, field.Duplicate(p.Child("name"), r.Name))
 		}
-		if valueLength != nil && valueLength(v) > MaxErrorLength {
-			allErrs = append(allErrs, field.TooLong(path.Key(k), "", MaxErrorLength))
+		seen.Insert(r.Name)
+		if len(r.Error) > MaxErrorLength {
+			allErrs = append(allErrs, field.TooLong(p.Child("error"), "", MaxErrorLength))
 		}
 	}
 	return allErrs
@@ -102,7 +108,9 @@ func validateSpec(spec *metrics.MetricSnapshotSpec, sources Sources, old *metric
 	unparsed := sets.New[string]()
 	checkSourceKnown, checkIntervalLength := true, true
 	if old != nil {
-		unparsed.Insert(old.Metrics...)
+		for _, m := range old.Metrics {
+			unparsed.Insert(m.Query)
+		}
 		checkSourceKnown = spec.Source != old.Source
 		checkIntervalLength = spec.Interval != old.Interval
 	}
@@ -132,17 +140,20 @@ func validateSource(source string, sources Sources, checkKnown bool, path *field
 // validateMetrics stops at "Too many": beyond MaxMetrics nothing is parsed, so the cost of an
 // object and the size of its error stay bounded however long the list is. Duplicates are compared
 // on the parsed expression (Prometheus' canonical form), so "up", " up" and "up\n" are one metric.
-func validateMetrics(list []string, unparsed sets.Set[string], path *field.Path) field.ErrorList {
+// Errors in a query are reported at spec.metrics[i], which is the query in v1 and the metric in
+// v2; names and labels (v2 only) at their own field.
+func validateMetrics(list []metrics.Metric, unparsed sets.Set[string], path *field.Path) field.ErrorList {
 	if len(list) == 0 {
 		return field.ErrorList{field.Required(path, "at least one metric name or PromQL expression")}
 	}
 	if len(list) > MaxMetrics {
 		return field.ErrorList{field.TooMany(path, len(list), MaxMetrics)}
 	}
-	var allErrs field.ErrorList
+	allErrs := validateNames(list, path)
 	seen := make(map[string]int, len(list))
-	for i, m := range list {
-		p := path.Index(i)
+	for i, metric := range list {
+		p, m := path.Index(i), metric.Query
+		allErrs = append(allErrs, metav1validation.ValidateLabels(metric.Labels, p.Child("labels"))...)
 		if len(m) > MaxExpressionLength {
 			allErrs = append(allErrs, field.TooLong(p, "", MaxExpressionLength))
 			continue
@@ -153,13 +164,41 @@ func validateMetrics(list []string, unparsed sets.Set[string], path *field.Path)
 			continue
 		}
 		// Two entries the stored object already had were accepted together; keep them.
-		if j, dup := seen[key]; dup && (!unparsed.Has(m) || !unparsed.Has(list[j])) {
+		if j, dup := seen[key]; dup && (!unparsed.Has(m) || !unparsed.Has(list[j].Query)) {
 			e := field.Duplicate(p, m)
 			e.Detail = fmt.Sprintf("the same expression as %s", path.Index(j))
 			allErrs = append(allErrs, e)
 			continue
 		}
 		seen[key] = i
+	}
+	return allErrs
+}
+
+// validateNames checks what v2 adds: every metric has a name, unique in the list. A v1 metric is
+// named after its query, so a name is bounded like a query and is not reported again when its
+// query is (too long, or the same text twice).
+func validateNames(list []metrics.Metric, path *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	seen := make(map[string]int, len(list))
+	for i, m := range list {
+		p := path.Index(i).Child("name")
+		switch j, dup := seen[m.Name]; {
+		case m.Name == "":
+			if m.Query != "" {
+				allErrs = append(allErrs, field.Required(p, "a name for the metric, unique in spec.metrics"))
+			}
+		case len(m.Name) > MaxExpressionLength:
+			if m.Name != m.Query {
+				allErrs = append(allErrs, field.TooLong(p, "", MaxExpressionLength))
+			}
+		case dup && (m.Name != m.Query || list[j].Query != m.Query):
+			e := field.Duplicate(p, m.Name)
+			e.Detail = fmt.Sprintf("the same name as %s", path.Index(j).Child("name"))
+			allErrs = append(allErrs, e)
+		case !dup:
+			seen[m.Name] = i
+		}
 	}
 	return allErrs
 }

@@ -35,7 +35,7 @@ func valid() *metrics.MetricSnapshot {
 		ObjectMeta: metav1.ObjectMeta{Name: "app-metrics", Namespace: "default"},
 		Spec: metrics.MetricSnapshotSpec{
 			Source:   "prometheus",
-			Metrics:  []string{"up", "sum(rate(http_requests_total{code=~\"5..\"}[5m]))"},
+			Metrics:  metrics.NamedAfterQueries("up", "sum(rate(http_requests_total{code=~\"5..\"}[5m]))"),
 			Interval: "1m",
 		},
 	}
@@ -43,14 +43,16 @@ func valid() *metrics.MetricSnapshot {
 
 func TestValidObjectsPass(t *testing.T) {
 	for name, mutate := range map[string]func(*metrics.MetricSnapshot){
-		"as is":               func(*metrics.MetricSnapshot) {},
-		"min interval":        func(s *metrics.MetricSnapshot) { s.Spec.Interval = "10s" },
-		"max interval":        func(s *metrics.MetricSnapshot) { s.Spec.Interval = "24h" },
-		"recording rule name": func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"job:http_requests:rate5m"} },
-		"brackets in string":  func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{`up{job=")("}`} },
-		"number":              func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"1 + 1"} },
+		"as is":        func(*metrics.MetricSnapshot) {},
+		"min interval": func(s *metrics.MetricSnapshot) { s.Spec.Interval = "10s" },
+		"max interval": func(s *metrics.MetricSnapshot) { s.Spec.Interval = "24h" },
+		"recording rule name": func(s *metrics.MetricSnapshot) {
+			s.Spec.Metrics = metrics.NamedAfterQueries("job:http_requests:rate5m")
+		},
+		"brackets in string": func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries(`up{job=")("}`) },
+		"number":             func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("1 + 1") },
 		"promql": func(s *metrics.MetricSnapshot) {
-			s.Spec.Metrics = []string{
+			s.Spec.Metrics = metrics.NamedAfterQueries(
 				"up",
 				"rate(x[5m])",
 				"sum by (job) (up)",
@@ -62,14 +64,14 @@ func TestValidObjectsPass(t *testing.T) {
 				"max_over_time(up[1h:5m])",
 				"label_replace(up, \"j\", \"$1\", \"job\", \"(.*)\")",
 				"up{job=~\"api|web\", instance!=\"\"}",
-			}
+			)
 		},
 		"other source": func(s *metrics.MetricSnapshot) { s.Spec.Source = "thanos" },
 		// What a YAML block scalar (metrics: [|]) gives: newlines inside and one at the end.
 		"multi-line": func(s *metrics.MetricSnapshot) {
-			s.Spec.Metrics = []string{"sum by (job) (\n  rate(http_requests_total[5m])\n)\n", "up\r\n"}
+			s.Spec.Metrics = metrics.NamedAfterQueries("sum by (job) (\n  rate(http_requests_total[5m])\n)\n", "up\r\n")
 		},
-		"max metrics":      func(s *metrics.MetricSnapshot) { s.Spec.Metrics = distinct(MaxMetrics) },
+		"max metrics":      func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries(distinct(MaxMetrics)...) },
 		"longest interval": func(s *metrics.MetricSnapshot) { s.Spec.Interval = "23h59m59.999999999s" },
 	} {
 		s := valid()
@@ -95,27 +97,27 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 		{"unknown source", func(s *metrics.MetricSnapshot) { s.Spec.Source = "graphite" }, "spec.source", field.ErrorTypeNotSupported},
 		{"source case matters", func(s *metrics.MetricSnapshot) { s.Spec.Source = "Prometheus" }, "spec.source", field.ErrorTypeNotSupported},
 		{"nil metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = nil }, "spec.metrics", field.ErrorTypeRequired},
-		{"empty metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{} }, "spec.metrics", field.ErrorTypeRequired},
-		{"too many metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = many }, "spec.metrics", field.ErrorTypeTooMany},
-		{"duplicate metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", "a", "up"} }, "spec.metrics[2]", field.ErrorTypeDuplicate},
-		{"blank metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", ""} }, "spec.metrics[1]", field.ErrorTypeInvalid},
-		{"whitespace metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"   "} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"unclosed paren", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"sum(rate(x[5m])"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"unclosed brace", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up{job=\"a\""} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"stray bracket", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up]"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"mismatched brackets", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"rate(x[5m)]"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"unterminated string", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up{job=\"a}"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"control character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\x00"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
-		{"escape character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up\x1b[2J"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"empty metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries() }, "spec.metrics", field.ErrorTypeRequired},
+		{"too many metrics", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries(many...) }, "spec.metrics", field.ErrorTypeTooMany},
+		{"duplicate metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up", "a", "up") }, "spec.metrics[2]", field.ErrorTypeDuplicate},
+		{"blank metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up", "") }, "spec.metrics[1]", field.ErrorTypeInvalid},
+		{"whitespace metric", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("   ") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"unclosed paren", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("sum(rate(x[5m])") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"unclosed brace", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up{job=\"a\"") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"stray bracket", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up]") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"mismatched brackets", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("rate(x[5m)]") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"unterminated string", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up{job=\"a}") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"control character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up\x00") }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"escape character", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up\x1b[2J") }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		// Duplicates are compared on the parsed expression.
 		{"duplicate with a leading blank", secondMetric(" up"), "spec.metrics[1]", field.ErrorTypeDuplicate},
 		{"duplicate with a trailing blank", secondMetric("up "), "spec.metrics[1]", field.ErrorTypeDuplicate},
 		{"duplicate with a newline", secondMetric("up\n"), "spec.metrics[1]", field.ErrorTypeDuplicate},
 		{"duplicate in another spelling", func(s *metrics.MetricSnapshot) {
-			s.Spec.Metrics = []string{"sum by (job) (up)", "sum(up)by(job)"}
+			s.Spec.Metrics = metrics.NamedAfterQueries("sum by (job) (up)", "sum(up)by(job)")
 		}, "spec.metrics[1]", field.ErrorTypeDuplicate},
 		{"source too long", func(s *metrics.MetricSnapshot) { s.Spec.Source = strings.Repeat("p", MaxSourceLength+1) }, "spec.source", field.ErrorTypeTooLong},
-		{"only operators", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"+ - *"} }, "spec.metrics[0]", field.ErrorTypeInvalid},
+		{"only operators", func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("+ - *") }, "spec.metrics[0]", field.ErrorTypeInvalid},
 		// Balanced and printable, so the old bracket guard let these through; Prometheus' parser does not.
 		{"two selectors in a row", secondMetric("sum by (job) foo bar"), "spec.metrics[1]", field.ErrorTypeInvalid},
 		{"bad range duration", secondMetric("rate(x[5mm])"), "spec.metrics[1]", field.ErrorTypeInvalid},
@@ -131,7 +133,7 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 		{"range vector result", secondMetric("up[5m]"), "spec.metrics[1]", field.ErrorTypeInvalid},
 		{"string result", secondMetric(`"up"`), "spec.metrics[1]", field.ErrorTypeInvalid},
 		{"too long", func(s *metrics.MetricSnapshot) {
-			s.Spec.Metrics = []string{strings.Repeat("a", MaxExpressionLength) + "+1"}
+			s.Spec.Metrics = metrics.NamedAfterQueries(strings.Repeat("a", MaxExpressionLength) + "+1")
 		}, "spec.metrics[0]", field.ErrorTypeTooLong},
 		{"no interval", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "" }, "spec.interval", field.ErrorTypeRequired},
 		{"interval not a duration", func(s *metrics.MetricSnapshot) { s.Spec.Interval = "often" }, "spec.interval", field.ErrorTypeInvalid},
@@ -163,7 +165,7 @@ func TestInvalidObjectsReportFieldPath(t *testing.T) {
 
 // secondMetric puts expr second in spec.metrics, after a valid one, so the index in the path is checked too.
 func secondMetric(expr string) func(*metrics.MetricSnapshot) {
-	return func(s *metrics.MetricSnapshot) { s.Spec.Metrics = []string{"up", expr} }
+	return func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries("up", expr) }
 }
 
 func TestInvalidPromQLDetailIsTheParserMessage(t *testing.T) {
@@ -175,7 +177,7 @@ func TestInvalidPromQLDetailIsTheParserMessage(t *testing.T) {
 		`"up"`:                 "evaluates to a string",
 	} {
 		s := valid()
-		s.Spec.Metrics = []string{expr}
+		s.Spec.Metrics = metrics.NamedAfterQueries(expr)
 		errs := ValidateMetricSnapshot(s, sources)
 		if len(errs) != 1 {
 			t.Fatalf("%q: want one error, got %v", expr, errs)
@@ -190,13 +192,13 @@ func TestUpdateKeepsEarlierAcceptedMetrics(t *testing.T) {
 	// Stored before the parser check existed: the guard accepted it, the parser does not.
 	old := valid()
 	old.ResourceVersion = "1"
-	old.Spec.Metrics = []string{"up", "sum by (job) foo bar"}
+	old.Spec.Metrics = metrics.NamedAfterQueries("up", "sum by (job) foo bar")
 	updated := old.DeepCopy()
 	updated.Labels = map[string]string{"team": "a"}
 	if errs := ValidateMetricSnapshotUpdate(updated, old, sources); len(errs) != 0 {
 		t.Fatalf("an unchanged stored metric must not block updates, got %v", errs)
 	}
-	updated.Spec.Metrics = append(updated.Spec.Metrics, "rate(x[5mm])")
+	updated.Spec.Metrics = append(updated.Spec.Metrics, metrics.NamedAfterQueries("rate(x[5mm])")...)
 	errs := ValidateMetricSnapshotUpdate(updated, old, sources)
 	if len(errs) != 1 || errs[0].Field != "spec.metrics[2]" {
 		t.Fatalf("a newly added bad metric must be rejected at spec.metrics[2], got %v", errs)
@@ -250,10 +252,11 @@ func distinct(n int) []string {
 // expressions give one short error.
 func TestTooManyStopsValidation(t *testing.T) {
 	s := valid()
-	s.Spec.Metrics = make([]string, 10000)
-	for i := range s.Spec.Metrics {
-		s.Spec.Metrics[i] = fmt.Sprintf("sum(rate(x_%d[5m])", i)
+	queries := make([]string, 10000)
+	for i := range queries {
+		queries[i] = fmt.Sprintf("sum(rate(x_%d[5m])", i)
 	}
+	s.Spec.Metrics = metrics.NamedAfterQueries(queries...)
 	errs := ValidateMetricSnapshot(s, sources)
 	if len(errs) != 1 || errs[0].Type != field.ErrorTypeTooMany || errs[0].Field != "spec.metrics" {
 		t.Fatalf("want one Too many error at spec.metrics, got %d errors: %.300v", len(errs), errs)
@@ -275,7 +278,7 @@ func TestErrorsNameTheAllowedValues(t *testing.T) {
 		"interval syntax":   {func(s *metrics.MetricSnapshot) { s.Spec.Interval = "1d" }, "a duration such as 30s or 5m"},
 		"interval length":   {func(s *metrics.MetricSnapshot) { s.Spec.Interval = strings.Repeat("1s", 17) }, "may not be more than 32 bytes"},
 		"expression length": {secondMetric(strings.Repeat("a", MaxExpressionLength+1)), "may not be more than 1024 bytes"},
-		"too many":          {func(s *metrics.MetricSnapshot) { s.Spec.Metrics = distinct(101) }, "must have at most 100 items"},
+		"too many":          {func(s *metrics.MetricSnapshot) { s.Spec.Metrics = metrics.NamedAfterQueries(distinct(101)...) }, "must have at most 100 items"},
 		"duplicate":         {secondMetric(" up"), "the same expression as spec.metrics[0]"},
 		"control character": {secondMetric("up\x07"), "newlines and tabs are allowed"},
 	} {
@@ -288,7 +291,7 @@ func TestErrorsNameTheAllowedValues(t *testing.T) {
 	}
 }
 
-func TestStatusUpdateBoundsDataAndErrors(t *testing.T) {
+func TestStatusUpdateBoundsResults(t *testing.T) {
 	old := valid()
 	old.ResourceVersion = "1"
 	for name, tc := range map[string]struct {
@@ -296,17 +299,22 @@ func TestStatusUpdateBoundsDataAndErrors(t *testing.T) {
 		path   string
 	}{
 		"long error": {func(s *metrics.MetricSnapshotStatus) {
-			s.Errors = map[string]string{"up": strings.Repeat("e", MaxErrorLength+1)}
-		}, "status.errors[up]"},
-		"long key": {func(s *metrics.MetricSnapshotStatus) {
-			s.Data = map[string]float64{strings.Repeat("k", MaxExpressionLength+1): 1}
-		}, "status.data"},
-		"many errors": {func(s *metrics.MetricSnapshotStatus) {
-			s.Errors = map[string]string{}
+			s.Results = []metrics.MetricResult{{Name: "up", Error: strings.Repeat("e", MaxErrorLength+1)}}
+		}, "status.results[0].error"},
+		"long name": {func(s *metrics.MetricSnapshotStatus) {
+			s.Results = []metrics.MetricResult{{Name: strings.Repeat("k", MaxExpressionLength+1)}}
+		}, "status.results[0].name"},
+		"no name": {func(s *metrics.MetricSnapshotStatus) {
+			s.Results = []metrics.MetricResult{{Error: "x"}}
+		}, "status.results[0].name"},
+		"same name twice": {func(s *metrics.MetricSnapshotStatus) {
+			s.Results = []metrics.MetricResult{{Name: "up", Error: "x"}, {Name: "up", Error: "y"}}
+		}, "status.results[1].name"},
+		"many results": {func(s *metrics.MetricSnapshotStatus) {
 			for _, m := range distinct(101) {
-				s.Errors[m] = "x"
+				s.Results = append(s.Results, metrics.MetricResult{Name: m, Error: "x"})
 			}
-		}, "status.errors"},
+		}, "status.results"},
 	} {
 		updated := old.DeepCopy()
 		tc.mutate(&updated.Status)
@@ -316,10 +324,40 @@ func TestStatusUpdateBoundsDataAndErrors(t *testing.T) {
 		}
 	}
 	ok := old.DeepCopy()
-	ok.Status.Data = map[string]float64{"up": 1}
-	ok.Status.Errors = map[string]string{"down": strings.Repeat("e", MaxErrorLength)}
+	one := 1.0
+	ok.Status.Results = []metrics.MetricResult{{Name: "up", Value: &one}, {Name: "down", Error: strings.Repeat("e", MaxErrorLength)}}
 	if errs := ValidateMetricSnapshotStatusUpdate(ok, old); len(errs) != 0 {
 		t.Fatalf("status within the bounds refused: %v", errs)
+	}
+}
+
+// TestNamesAndLabels: what v2 adds to a metric is checked at its own field; a v1 duplicate (its
+// name is its query) is reported once, at the query.
+func TestNamesAndLabels(t *testing.T) {
+	for name, tc := range map[string]struct {
+		list []metrics.Metric
+		path string
+		typ  field.ErrorType
+	}{
+		"no name":        {[]metrics.Metric{{Query: "up"}}, "spec.metrics[0].name", field.ErrorTypeRequired},
+		"same name":      {[]metrics.Metric{{Name: "a", Query: "up"}, {Name: "a", Query: "down"}}, "spec.metrics[1].name", field.ErrorTypeDuplicate},
+		"long name":      {[]metrics.Metric{{Name: strings.Repeat("n", MaxExpressionLength+1), Query: "up"}}, "spec.metrics[0].name", field.ErrorTypeTooLong},
+		"bad label key":  {[]metrics.Metric{{Name: "a", Query: "up", Labels: map[string]string{"a b": "x"}}}, "spec.metrics[0].labels", field.ErrorTypeInvalid},
+		"bad label":      {[]metrics.Metric{{Name: "a", Query: "up", Labels: map[string]string{"team": "a b"}}}, "spec.metrics[0].labels", field.ErrorTypeInvalid},
+		"v1 duplicate":   {metrics.NamedAfterQueries("up", "up"), "spec.metrics[1]", field.ErrorTypeDuplicate},
+		"named the same": {[]metrics.Metric{{Name: "up", Query: "up"}, {Name: "up2", Query: " up"}}, "spec.metrics[1]", field.ErrorTypeDuplicate},
+	} {
+		s := valid()
+		s.Spec.Metrics = tc.list
+		errs := ValidateMetricSnapshot(s, sources)
+		if len(errs) != 1 || !strings.HasPrefix(errs[0].Field, tc.path) || errs[0].Type != tc.typ {
+			t.Errorf("%s: want one %s error at %s, got %.300v", name, tc.typ, tc.path, errs)
+		}
+	}
+	s := valid()
+	s.Spec.Metrics = []metrics.Metric{{Name: "requests", Query: "sum(rate(http_requests_total[5m]))", Labels: map[string]string{"team": "web"}}}
+	if errs := ValidateMetricSnapshot(s, sources); len(errs) != 0 {
+		t.Fatalf("a named, labelled metric refused: %v", errs)
 	}
 }
 
@@ -328,14 +366,14 @@ func TestStatusUpdateBoundsDataAndErrors(t *testing.T) {
 func TestUpdateKeepsObjectsStoredBeforeTheBounds(t *testing.T) {
 	old := valid()
 	old.ResourceVersion = "1"
-	old.Spec.Metrics = []string{"up", " up"}
+	old.Spec.Metrics = metrics.NamedAfterQueries("up", " up")
 	old.Spec.Interval = strings.Repeat("1s", 5000)
 	updated := old.DeepCopy()
 	updated.Labels = map[string]string{"team": "a"}
 	if errs := ValidateMetricSnapshotUpdate(updated, old, sources); len(errs) != 0 {
 		t.Fatalf("an object stored before the bounds must stay editable, got %.300v", errs)
 	}
-	updated.Spec.Metrics = append(updated.Spec.Metrics, "up ")
+	updated.Spec.Metrics = append(updated.Spec.Metrics, metrics.NamedAfterQueries("up ")...)
 	updated.Spec.Interval += "1s"
 	errs := ValidateMetricSnapshotUpdate(updated, old, sources)
 	if len(errs) != 2 || errs[0].Field != "spec.metrics[2]" || errs[0].Type != field.ErrorTypeDuplicate || errs[1].Field != "spec.interval" {

@@ -106,6 +106,105 @@ var schemaYAML = typed.YAMLObject(`types:
     - name: observedGeneration
       type:
         scalar: numeric
+- name: com.example.aggregation-operator.apiserver.apis.metrics.v2.Metric
+  map:
+    fields:
+    - name: labels
+      type:
+        map:
+          elementType:
+            scalar: string
+    - name: name
+      type:
+        scalar: string
+      default: ""
+    - name: query
+      type:
+        scalar: string
+      default: ""
+- name: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricResult
+  map:
+    fields:
+    - name: error
+      type:
+        scalar: string
+    - name: name
+      type:
+        scalar: string
+      default: ""
+    - name: time
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: value
+      type:
+        scalar: numeric
+- name: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricSnapshot
+  map:
+    fields:
+    - name: apiVersion
+      type:
+        scalar: string
+    - name: kind
+      type:
+        scalar: string
+    - name: metadata
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
+      default: {}
+    - name: spec
+      type:
+        namedType: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricSnapshotSpec
+      default: {}
+    - name: status
+      type:
+        namedType: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricSnapshotStatus
+      default: {}
+- name: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricSnapshotSpec
+  map:
+    fields:
+    - name: interval
+      type:
+        scalar: string
+    - name: metrics
+      type:
+        list:
+          elementType:
+            namedType: com.example.aggregation-operator.apiserver.apis.metrics.v2.Metric
+          elementRelationship: associative
+          keys:
+          - name
+    - name: source
+      type:
+        scalar: string
+      default: ""
+- name: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricSnapshotStatus
+  map:
+    fields:
+    - name: conditions
+      type:
+        list:
+          elementType:
+            namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Condition
+          elementRelationship: associative
+          keys:
+          - type
+    - name: lastAttemptTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: lastCollectionTime
+      type:
+        namedType: io.k8s.apimachinery.pkg.apis.meta.v1.Time
+    - name: observedGeneration
+      type:
+        scalar: numeric
+    - name: results
+      type:
+        list:
+          elementType:
+            namedType: com.example.aggregation-operator.apiserver.apis.metrics.v2.MetricResult
+          elementRelationship: associative
+          keys:
+          - name
 - name: io.k8s.apimachinery.pkg.apis.meta.v1.Condition
   map:
     fields:

@@ -23,6 +23,7 @@ import (
 	http "net/http"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/generated/clientset/versioned/typed/metrics/v1"
+	metricsv2 "example.com/aggregation-operator/apiserver/generated/clientset/versioned/typed/metrics/v2"
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
 	flowcontrol "k8s.io/client-go/util/flowcontrol"
@@ -31,17 +32,24 @@ import (
 type Interface interface {
 	Discovery() discovery.DiscoveryInterfaces
 	MetricsV1() metricsv1.MetricsV1Interface
+	MetricsV2() metricsv2.MetricsV2Interface
 }
 
 // Clientset contains the clients for groups.
 type Clientset struct {
 	*discovery.DiscoveryClient
 	metricsV1 *metricsv1.MetricsV1Client
+	metricsV2 *metricsv2.MetricsV2Client
 }
 
 // MetricsV1 retrieves the MetricsV1Client
 func (c *Clientset) MetricsV1() metricsv1.MetricsV1Interface {
 	return c.metricsV1
+}
+
+// MetricsV2 retrieves the MetricsV2Client
+func (c *Clientset) MetricsV2() metricsv2.MetricsV2Interface {
+	return c.metricsV2
 }
 
 // Discovery retrieves the DiscoveryClient
@@ -92,6 +100,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 	if err != nil {
 		return nil, err
 	}
+	cs.metricsV2, err = metricsv2.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 
 	cs.DiscoveryClient, err = discovery.NewDiscoveryClientForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
@@ -114,6 +126,7 @@ func NewForConfigOrDie(c *rest.Config) *Clientset {
 func New(c rest.Interface) *Clientset {
 	var cs Clientset
 	cs.metricsV1 = metricsv1.New(c)
+	cs.metricsV2 = metricsv2.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)
 	return &cs

@@ -22,6 +22,7 @@ import (
 	fmt "fmt"
 
 	v1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	v2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	cache "k8s.io/client-go/tools/cache"
 )
@@ -55,6 +56,10 @@ func (f *sharedInformerFactory) ForResource(resource schema.GroupVersionResource
 	// Group=metrics.example.com, Version=v1
 	case v1.SchemeGroupVersion.WithResource("metricsnapshots"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Metrics().V1().MetricSnapshots().Informer()}, nil
+
+		// Group=metrics.example.com, Version=v2
+	case v2.SchemeGroupVersion.WithResource("metricsnapshots"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Metrics().V2().MetricSnapshots().Informer()}, nil
 
 	}
 

@@ -23,6 +23,8 @@ import (
 	clientset "example.com/aggregation-operator/apiserver/generated/clientset/versioned"
 	metricsv1 "example.com/aggregation-operator/apiserver/generated/clientset/versioned/typed/metrics/v1"
 	fakemetricsv1 "example.com/aggregation-operator/apiserver/generated/clientset/versioned/typed/metrics/v1/fake"
+	metricsv2 "example.com/aggregation-operator/apiserver/generated/clientset/versioned/typed/metrics/v2"
+	fakemetricsv2 "example.com/aggregation-operator/apiserver/generated/clientset/versioned/typed/metrics/v2/fake"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -139,4 +141,9 @@ var (
 // MetricsV1 retrieves the MetricsV1Client
 func (c *Clientset) MetricsV1() metricsv1.MetricsV1Interface {
 	return &fakemetricsv1.FakeMetricsV1{Fake: &c.Fake}
+}
+
+// MetricsV2 retrieves the MetricsV2Client
+func (c *Clientset) MetricsV2() metricsv2.MetricsV2Interface {
+	return &fakemetricsv2.FakeMetricsV2{Fake: &c.Fake}
 }

@@ -20,6 +20,7 @@ package fake
 
 import (
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
+	metricsv2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	runtime "k8s.io/apimachinery/pkg/runtime"
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
@@ -32,6 +33,7 @@ var codecs = serializer.NewCodecFactory(scheme)
 
 var localSchemeBuilder = runtime.SchemeBuilder{
 	metricsv1.AddToScheme,
+	metricsv2.AddToScheme,
 }
 
 // AddToScheme adds all types of this clientset into the given scheme. This allows composition

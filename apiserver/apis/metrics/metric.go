@@ -1,0 +1,26 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package metrics
+
+// NamedAfterQueries returns one metric per query, named after it: what v1 metrics are.
+func NamedAfterQueries(queries ...string) []Metric {
+	out := make([]Metric, len(queries))
+	for i, q := range queries {
+		out[i] = Metric{Name: q, Query: q}
+	}
+	return out
+}
