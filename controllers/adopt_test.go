@@ -125,8 +125,8 @@ func TestAdoptAPIService(t *testing.T) {
 		t.Errorf("adopted APIService spec %+v, want the CustomApiServer's Service and caBundle", got.Spec)
 	}
 	for _, m := range got.ManagedFields {
-		if m.Manager == installer && m.FieldsV1 != nil && strings.Contains(string(m.FieldsV1.Raw), "f:spec") {
-			t.Errorf("the installer still manages spec fields after the adoption: %s", m.FieldsV1.Raw)
+		if m.Manager == installer && m.FieldsV1 != nil && strings.Contains(m.FieldsV1.GetRawString(), "f:spec") {
+			t.Errorf("the installer still manages spec fields after the adoption: %s", m.FieldsV1.GetRawString())
 		}
 	}
 

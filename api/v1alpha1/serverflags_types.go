@@ -75,7 +75,7 @@ type ServingCertFlags struct {
 	Files *CertFileFlags `json:"files,omitempty"`
 }
 
-// CertDirFlags: the directory flag and the file names the server looks for there.
+// CertDirFlags names the directory flag and the file names the server looks for there.
 type CertDirFlags struct {
 	// Flag given the directory.
 	// +optional
@@ -94,7 +94,7 @@ type CertDirFlags struct {
 	PairName string `json:"pairName,omitempty"`
 }
 
-// CertFileFlags: one flag per file.
+// CertFileFlags names one flag per file.
 type CertFileFlags struct {
 	// CertFile is the flag given the certificate file.
 	// +optional
