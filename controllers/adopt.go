@@ -24,7 +24,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	apiregv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	apiregv1ac "k8s.io/kube-aggregator/pkg/client/applyconfiguration/apiregistration/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -42,20 +44,28 @@ func (p *adoptionPending) Error() string {
 }
 
 // applyAdopting applies an APIService whose spec entry has adopt: true. An APIService that is absent or ours
-// is applied as any child. One someone else installed, with no controller, is taken over once the Deployment
-// is available: server-side apply with force moves every field the operator sets to its field manager (the
-// previous manager keeps only what the operator does not set, such as its own labels) and adds this
-// CustomApiServer as controller. It returns who the APIService belonged to when it was adopted now.
-// An APIService another object controls is never adopted (*ownerConflict).
+// is applied as any child (keeping the record of an earlier adoption). One someone else installed, with no
+// controller, is taken over once the Deployment is available: server-side apply with force moves every field
+// the operator sets to its field manager and adds this CustomApiServer as controller, then the previous
+// managers' entries are dropped (releaseFields). The previous owner is recorded on the APIService itself
+// (annotation aggregation.example.com/adopted-from), where status reads it. It returns the previous owner
+// when the APIService was adopted now. An APIService another object controls is never adopted (*ownerConflict).
 func (r *Reconciler) applyAdopting(ctx context.Context, a *applier, n names, desired applyConfiguration) (string, error) {
 	name := *desired.GetName()
+	ac, ok := desired.(*apiregv1ac.APIServiceApplyConfiguration)
+	if !ok {
+		return "", fmt.Errorf("adopting APIService %s: unexpected apply configuration %T", name, desired)
+	}
 	live := &apiregv1.APIService{}
 	found, err := a.get(ctx, types.NamespacedName{Name: name}, live)
 	if err != nil {
 		return "", fmt.Errorf("reading APIService %s: %w", name, err)
 	}
 	if !found || foreignOwner(live, a.cas) == "" {
-		return "", a.apply(ctx, desired)
+		if from := live.Annotations[aggv1alpha1.AnnotationAdoptedFrom]; found && from != "" {
+			ac.WithAnnotations(map[string]string{aggv1alpha1.AnnotationAdoptedFrom: from})
+		}
+		return "", a.apply(ctx, ac)
 	}
 	if ref := metav1.GetControllerOf(live); ref != nil {
 		return "", &ownerConflict{Kind: "APIService", Name: name, Owner: foreignOwner(live, a.cas) + ", which controls it (only an APIService no controller owns is adopted)"}
@@ -65,7 +75,8 @@ func (r *Reconciler) applyAdopting(ctx context.Context, a *applier, n names, des
 		return "", &adoptionPending{Name: name, Owner: previous, Deployment: n.Namespace + "/" + n.Deployment}
 	}
 	log.FromContext(ctx).Info("adopting APIService", "name", name, "previousOwner", previous)
-	if err := a.client.Apply(ctx, desired, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
+	ac.WithAnnotations(map[string]string{aggv1alpha1.AnnotationAdoptedFrom: previous})
+	if err := a.client.Apply(ctx, ac, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 		return "", fmt.Errorf("adopting APIService %s from %s: %w", name, previous, err)
 	}
 	return previous, r.releaseFields(ctx, name)
@@ -75,24 +86,27 @@ func (r *Reconciler) applyAdopting(ctx context.Context, a *applier, n names, des
 // Forced apply takes only the fields whose values differ; those the previous manager set to the same values
 // stay shared, and a later apply of its old manifest would then still own (and could change or remove)
 // them. Afterwards the previous manager owns nothing; its fields the operator does not set (its own labels)
-// are left on the object, owned by no one.
+// are left on the object, owned by no one. The aggregator writes the status meanwhile, so a conflict is retried.
 func (r *Reconciler) releaseFields(ctx context.Context, name string) error {
-	live := &apiregv1.APIService{}
-	if err := r.reader().Get(ctx, types.NamespacedName{Name: name}, live); err != nil {
-		return fmt.Errorf("reading adopted APIService %s: %w", name, err)
-	}
-	patch := client.MergeFromWithOptions(live.DeepCopy(), client.MergeFromWithOptimisticLock{})
-	var keep []metav1.ManagedFieldsEntry
-	for _, m := range live.ManagedFields {
-		if m.Manager == FieldManager || m.Subresource == "status" {
-			keep = append(keep, m)
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		live := &apiregv1.APIService{}
+		if err := r.reader().Get(ctx, types.NamespacedName{Name: name}, live); err != nil {
+			return err
 		}
-	}
-	if len(keep) == len(live.ManagedFields) {
-		return nil
-	}
-	live.ManagedFields = keep
-	if err := r.Client.Patch(ctx, live, patch); err != nil {
+		patch := client.MergeFromWithOptions(live.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		var keep []metav1.ManagedFieldsEntry
+		for _, m := range live.ManagedFields {
+			if m.Manager == FieldManager || m.Subresource == "status" {
+				keep = append(keep, m)
+			}
+		}
+		if len(keep) == len(live.ManagedFields) {
+			return nil
+		}
+		live.ManagedFields = keep
+		return r.Client.Patch(ctx, live, patch)
+	})
+	if err != nil {
 		return fmt.Errorf("releasing the previous managers' fields of adopted APIService %s: %w", name, err)
 	}
 	return nil

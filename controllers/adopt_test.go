@@ -121,6 +121,9 @@ func TestAdoptAPIService(t *testing.T) {
 	if ref := metav1.GetControllerOf(got); ref == nil || ref.UID != casUID {
 		t.Errorf("adopted APIService controller %+v, want the CustomApiServer", ref)
 	}
+	if from := got.Annotations[aggv1alpha1.AnnotationAdoptedFrom]; !strings.Contains(from, installer) {
+		t.Errorf("annotation %s = %q, want the installer", aggv1alpha1.AnnotationAdoptedFrom, from)
+	}
 	if s := got.Spec.Service; s.Namespace != n.Namespace || s.Name != n.Service || got.Spec.InsecureSkipTLSVerify || len(got.Spec.CABundle) == 0 {
 		t.Errorf("adopted APIService spec %+v, want the CustomApiServer's Service and caBundle", got.Spec)
 	}

@@ -141,8 +141,9 @@ type apiServiceObservation struct {
 	// AdoptWhen is set with Owner when the APIService is to be adopted (spec.apiServices[].adopt): the
 	// Deployment whose availability it waits for.
 	AdoptWhen string
-	// AdoptedFrom is who the APIService belonged to when it was adopted (now, or as status recorded before).
+	// AdoptedFrom is who the APIService belonged to when it was adopted; AdoptedNow says this reconcile did.
 	AdoptedFrom string
+	AdoptedNow  bool
 	// Available, Reason and Message are the APIService's Available condition (Unknown when it has none yet
 	// or could not be read).
 	Available       metav1.ConditionStatus
@@ -164,16 +165,13 @@ func (o apiServiceObservation) status() aggv1alpha1.APIServiceStatus {
 }
 
 // observeAPIServices looks at every wanted APIService once (claims: those someone else has), sorted by name.
-// An adoption is remembered from the status written before.
+// An earlier adoption is read from the APIService's annotation aggregation.example.com/adopted-from.
 func (r *Reconciler) observeAPIServices(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, claims apiServiceClaims) []apiServiceObservation {
-	adoptedBefore := map[string]string{}
-	for _, e := range cas.Status.APIServices {
-		adoptedBefore[e.Name] = e.AdoptedFrom
-	}
 	var out []apiServiceObservation
 	for _, s := range cas.Spec.APIServices {
 		name := apiServiceName(s)
-		o := apiServiceObservation{Name: name, Owner: claims.conflicts[name], AdoptedFrom: cmp.Or(claims.adopted[name], adoptedBefore[name])}
+		_, adoptedNow := claims.adopted[name]
+		o := apiServiceObservation{Name: name, Owner: claims.conflicts[name], AdoptedFrom: claims.adopted[name], AdoptedNow: adoptedNow}
 		if owner, ok := claims.pending[name]; ok {
 			o.Owner, o.AdoptWhen = owner, n.Namespace+"/"+n.Deployment
 		}
@@ -183,6 +181,7 @@ func (r *Reconciler) observeAPIServices(ctx context.Context, cas *aggv1alpha1.Cu
 				o.Available, o.Reason, o.Message = metav1.ConditionUnknown, aggv1alpha1.ReasonAvailabilityUnknown, fmt.Sprintf("APIService %s: %v", o.Name, err)
 			} else {
 				o.Available, o.Reason, o.Message = apiServiceAvailability(svc)
+				o.AdoptedFrom = cmp.Or(o.AdoptedFrom, svc.Annotations[aggv1alpha1.AnnotationAdoptedFrom])
 			}
 		}
 		out = append(out, o)

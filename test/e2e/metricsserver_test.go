@@ -87,10 +87,10 @@ spec:
 	var adoptedFrom string
 	testutil.Eventually(t, 2*time.Minute, "APIService "+metricsAPIService+" adopted by "+metricsCAS, func(ctx context.Context) error {
 		out, err := cfg.KubectlOutput(ctx, "", "get", "customapiserver", metricsCAS, "-o", `jsonpath={.status.apiServices[0].adoptedFrom}`)
-		owner, _ := cfg.KubectlOutput(ctx, "", "get", "apiservice", metricsAPIService, "-o", `jsonpath={.metadata.ownerReferences[?(@.controller==true)].name}`)
+		owner, _ := cfg.KubectlOutput(ctx, "", "get", "apiservice", metricsAPIService, "-o", `jsonpath={.metadata.ownerReferences[*].name}`)
 		if err != nil || out == "" || owner != metricsCAS {
-			reason, _ := cfg.KubectlOutput(ctx, "", "get", "customapiserver", metricsCAS, "-o", `jsonpath={.status.apiServices[0].reason}: {.status.apiServices[0].message}`)
-			return fmt.Errorf("adoptedFrom %q, APIService controlled by %q (%v); %s", out, owner, err, reason)
+			st, _ := cfg.KubectlOutput(ctx, "", "get", "customapiserver", metricsCAS, "-o", `jsonpath={.status.apiServices}`)
+			return fmt.Errorf("adoptedFrom %q, APIService owned by %q (%v); status.apiServices %s", out, owner, err, st)
 		}
 		adoptedFrom = out
 		return nil
