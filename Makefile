@@ -22,6 +22,8 @@ GRPC_HEALTH_PROBE_VERSION ?= v0.4.62
 HELM_VERSION ?= v3.22.0
 # The stock k8s.io/sample-apiserver the e2e suite runs as a CustomApiServer (any k8s.io/apiserver server must work).
 SAMPLE_APISERVER_VERSION ?= v0.37.2
+# metrics-server (hack/tools/metrics-server), which the e2e suite runs as a stateless CustomApiServer and adopts.
+METRICS_SERVER_VERSION ?= v0.9.0
 # cert-manager test bed; v1.21's controller needs a Venafi zip the module proxy refuses.
 CERT_MANAGER_VERSION ?= v1.20.3
 # The Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule) that test/chart validates the optional
@@ -41,6 +43,7 @@ BUNDLE_CHANNEL ?= stable-v0
 IMAGE_SOURCE ?= https://example.com/aggregation-operator
 IMAGE_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SAMPLE_APISERVER_IMG ?= $(REGISTRY)/sample-apiserver:$(SAMPLE_APISERVER_VERSION)
+METRICS_SERVER_IMG ?= $(REGISTRY)/metrics-server:$(METRICS_SERVER_VERSION)
 
 # Link-time version: the operator's default apiserver image follows its own version.
 GO_LDFLAGS ?= -X example.com/aggregation-operator/internal/version.Version=$(VERSION) \
@@ -67,6 +70,7 @@ OPM ?= $(LOCALBIN)/opm-$(OPM_VERSION)
 OLM_BIN ?= $(LOCALBIN)/olm-$(OLM_VERSION)
 DISTRIBUTION ?= $(LOCALBIN)/registry-$(DISTRIBUTION_VERSION)
 SAMPLE_APISERVER ?= $(LOCALBIN)/sample-apiserver-$(SAMPLE_APISERVER_VERSION)
+METRICS_SERVER ?= $(LOCALBIN)/metrics-server-$(METRICS_SERVER_VERSION)
 CERT_MANAGER_BIN ?= $(LOCALBIN)/cert-manager/$(CERT_MANAGER_VERSION)
 PROMETHEUS_OPERATOR_CRDS ?= $(LOCALBIN)/prometheus-operator/$(PROMETHEUS_OPERATOR_VERSION)/crds
 
@@ -141,14 +145,14 @@ fuzz: ## Run each Go fuzz target for FUZZTIME (default 6s: ~30 s of fuzzing in a
 	done
 
 .PHONY: test-e2e
-# The suite also runs k8s.io/sample-apiserver and cert-manager, so their images are built along with the others
-# (for this target only).
+# The suite also runs k8s.io/sample-apiserver, metrics-server and cert-manager, so their images are built along
+# with the others (for this target only).
 test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG) \
-	-cert-manager-bin $(CERT_MANAGER_BIN)
-test-e2e: kube-binaries sample-apiserver cert-manager-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
+	-metrics-server $(METRICS_SERVER) -metrics-server-image $(METRICS_SERVER_IMG) -cert-manager-bin $(CERT_MANAGER_BIN)
+test-e2e: kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
 	AGGOP_CERT_MANAGER_BIN=$(CERT_MANAGER_BIN) \
-	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
+	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) METRICS_SERVER_IMG=$(METRICS_SERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
 	AGGOP_OLM_BIN=$(OLM_BIN) AGGOP_REGISTRY_BIN=$(DISTRIBUTION) OPM=$(OPM) OLM_VERSION=$(OLM_VERSION) OPM_VERSION=$(OPM_VERSION) \
 	BUNDLE_IMG=$(BUNDLE_IMG) CATALOG_IMG=$(CATALOG_IMG) \
 	go test -tags e2e ./test/e2e/... -count=1 -v -timeout 50m $(E2E_FLAGS)
@@ -295,6 +299,11 @@ ca-certificates: ## Install Debian's ca-certificates when missing (the images ca
 sample-apiserver: $(SAMPLE_APISERVER) ## Build the stock k8s.io/sample-apiserver (static) into bin/ for the e2e suite (from hack/tools/kube, so it shares the Kubernetes build's packages: seconds after kube-binaries).
 $(SAMPLE_APISERVER):
 	@hack/build-tool.sh $@ kube k8s.io/sample-apiserver@$(SAMPLE_APISERVER_VERSION) k8s.io/sample-apiserver
+
+.PHONY: metrics-server
+metrics-server: $(METRICS_SERVER) ## Build metrics-server (hack/tools/metrics-server) into bin/ for the e2e suite (~3 min the first time).
+$(METRICS_SERVER):
+	@hack/build-tool.sh $@ metrics-server sigs.k8s.io/metrics-server@$(METRICS_SERVER_VERSION) sigs.k8s.io/metrics-server/cmd/metrics-server
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.

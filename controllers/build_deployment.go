@@ -19,7 +19,6 @@ package controllers
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -48,18 +47,9 @@ func apiserverImage(cas *aggv1alpha1.CustomApiServer, defaultImage string) strin
 	return defaultImage
 }
 
-// deploymentArgs are the contract flags (DEVELOPERS.md) followed by the user's spec.args.
+// deploymentArgs are the contract flags (spec.flags, build_flags.go) followed by the user's spec.args.
 func deploymentArgs(cas *aggv1alpha1.CustomApiServer) []string {
-	args := []string{
-		fmt.Sprintf("--secure-port=%d", cas.Spec.SecurePort),
-		"--cert-dir=" + certDir,
-	}
-	if e := cas.Spec.Storage.Etcd; e != nil {
-		args = append(args, "--etcd-servers="+strings.Join(e.Servers, ","))
-	} else {
-		args = append(args, "--data-dir="+dataDir)
-	}
-	return append(args, cas.Spec.Args...)
+	return append(contractArgs(cas), cas.Spec.Args...)
 }
 
 // desiredDeployment runs the aggregated apiserver: hardened, probed on /livez and /readyz over HTTPS,
@@ -106,10 +96,10 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 			WithRunAsNonRoot(true).
 			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
 		WithVolumes(
-			corev1ac.Volume().WithName("serving-cert").WithSecret(corev1ac.SecretVolumeSource().WithSecretName(n.ServingSecret)),
+			servingCertVolume(cas, n),
 			corev1ac.Volume().WithName("tmp").WithEmptyDir(corev1ac.EmptyDirVolumeSource()),
 		)
-	if cas.Spec.Storage.Embedded != nil {
+	if embeddedStorage(cas) {
 		c.WithVolumeMounts(corev1ac.VolumeMount().WithName("data").WithMountPath(dataDir))
 		pod.WithVolumes(corev1ac.Volume().WithName("data").WithEmptyDir(corev1ac.EmptyDirVolumeSource()))
 	}

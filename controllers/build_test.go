@@ -37,7 +37,7 @@ func specCAS(mutate ...func(*aggv1alpha1.CustomApiServer)) *aggv1alpha1.CustomAp
 		Spec: aggv1alpha1.CustomApiServerSpec{
 			Replicas: 2, SecurePort: 6443,
 			APIServices: []aggv1alpha1.APIServiceSpec{{Group: "metrics.example.com", Version: "v1", GroupPriorityMinimum: 1000, VersionPriority: 15}},
-			Storage:     aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
+			Storage:     &aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
 		},
 	}
 	for _, m := range mutate {
@@ -71,7 +71,7 @@ func TestDeploymentArgs(t *testing.T) {
 			c.Spec.Storage.Etcd.Servers = []string{"https://a:2379", "https://b:2379"}
 		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=https://a:2379,https://b:2379"}},
 		{"embedded storage", specCAS(func(c *aggv1alpha1.CustomApiServer) {
-			c.Spec.Replicas, c.Spec.Storage = 1, aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
+			c.Spec.Replicas, c.Spec.Storage = 1, &aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
 		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--data-dir=/var/lib/metricsnapshot"}},
 		{"user args last, other port", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.SecurePort, c.Spec.Args = 8443, []string{"--source=prometheus=http://prometheus:9090"}
@@ -103,8 +103,10 @@ func TestDesiredDeployment(t *testing.T) {
 		check        func(t *testing.T, c corev1ac.ContainerApplyConfiguration, p *corev1ac.PodSpecApplyConfiguration)
 	}{
 		{"two replicas: spread, hardened", specCAS(), true, []string{"serving-cert", "tmp"}, nil},
+		{"stateless, two replicas: no data volume", specCAS(func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = nil }),
+			true, []string{"serving-cert", "tmp"}, nil},
 		{"one replica embedded: data volume, no anti-affinity", specCAS(func(c *aggv1alpha1.CustomApiServer) {
-			c.Spec.Replicas, c.Spec.Storage = 1, aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
+			c.Spec.Replicas, c.Spec.Storage = 1, &aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
 		}), false, []string{"serving-cert", "tmp", "data"}, nil},
 		{"user anti-affinity wins", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{}}

@@ -60,29 +60,45 @@ func (r *Reconciler) reconcilePDB(ctx context.Context, a *applier, cas *aggv1alp
 	return nil
 }
 
+// apiServiceClaims is what reconcileAPIServices found of APIServices someone else has, by name.
+type apiServiceClaims struct {
+	conflicts map[string]string // left untouched: their owner
+	pending   map[string]string // to adopt once the Deployment is available: their owner
+	adopted   map[string]string // adopted by this reconcile: their previous owner
+}
+
 // reconcileAPIServices applies one APIService per spec entry and deletes ours that are no longer wanted.
-// It returns the APIServices left untouched because someone else owns them, with their owner.
-func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names, bundle []byte) (map[string]string, error) {
-	conflicts := map[string]string{}
+// It returns the APIServices that belong to someone else, left untouched or adopted (adopt.go).
+func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names, bundle []byte) (apiServiceClaims, error) {
+	claims := apiServiceClaims{conflicts: map[string]string{}, pending: map[string]string{}, adopted: map[string]string{}}
 	want := map[string]bool{}
 	var errs []error
 	for _, s := range cas.Spec.APIServices {
-		want[apiServiceName(s)] = true
+		name := apiServiceName(s)
+		want[name] = true
 		desired, err := r.desiredAPIServiceFor(ctx, cas, n, s, bundle)
-		if err == nil {
+		if err == nil && s.Adopt {
+			var previous string
+			if previous, err = r.applyAdopting(ctx, a, n, desired); previous != "" {
+				claims.adopted[name] = previous
+			}
+		} else if err == nil {
 			err = a.apply(ctx, desired)
 		}
 		var c *ownerConflict
+		var p *adoptionPending
 		switch {
 		case errors.As(err, &c):
-			conflicts[apiServiceName(s)] = c.Owner
+			claims.conflicts[name] = c.Owner
+		case errors.As(err, &p):
+			claims.pending[name] = p.Owner
 		case err != nil:
 			errs = append(errs, err)
 		}
 	}
 	list := &apiregv1.APIServiceList{}
 	if err := r.Client.List(ctx, list, client.MatchingLabels{LabelOwner: cas.Name}); err != nil {
-		return conflicts, errors.Join(append(errs, fmt.Errorf("listing APIServices: %w", err))...)
+		return claims, errors.Join(append(errs, fmt.Errorf("listing APIServices: %w", err))...)
 	}
 	var deleted []string
 	for i := range list.Items {
@@ -99,5 +115,5 @@ func (r *Reconciler) reconcileAPIServices(ctx context.Context, a *applier, cas *
 		}
 	}
 	r.emit(cas, apiServicesRemovedEvent(deleted, "no longer in spec.apiServices")...)
-	return conflicts, errors.Join(errs...)
+	return claims, errors.Join(errs...)
 }

@@ -174,7 +174,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 		if o.plan != nil {
 			bundle = o.plan.BundlePEM()
 		}
-		o.apiConflicts, err = r.reconcileAPIServices(ctx, a, cas, n, bundle)
+		o.apiClaims, err = r.reconcileAPIServices(ctx, a, cas, n, bundle)
 		o.record(err)
 	}
 	if len(o.errs) > 0 {
@@ -185,13 +185,13 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 
 // outcome is what applying the children found; finish turns it into status and the next requeue.
 type outcome struct {
-	plan         *certs.Plan       // nil when the certificates could not be made or stored
-	certManager  bool              // cert-manager mode: the Certificates are in place (cert-manager issues)
-	retryAfter   time.Duration     // look again this soon even without an event (cert-manager not installed)
-	apiConflicts map[string]string // APIService name -> its owner, left untouched
-	conflicts    []string          // other children that belong to someone else, left untouched
-	notGrantable string            // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
-	errs         []error           // failed requests, retried with backoff
+	plan         *certs.Plan      // nil when the certificates could not be made or stored
+	certManager  bool             // cert-manager mode: the Certificates are in place (cert-manager issues)
+	retryAfter   time.Duration    // look again this soon even without an event (cert-manager not installed)
+	apiClaims    apiServiceClaims // APIServices someone else has: left untouched, to adopt, adopted
+	conflicts    []string         // other children that belong to someone else, left untouched
+	notGrantable string           // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
+	errs         []error          // failed requests, retried with backoff
 }
 
 // record sorts a failure: conflicts are reported in status and not retried, errors are retried.

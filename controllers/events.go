@@ -121,7 +121,13 @@ func apiServiceEvents(before []aggv1alpha1.APIServiceStatus, after []apiServiceO
 		was, seen := prev[o.Name]
 		now := o.status()
 		related := apiServiceRef(o.Name)
+		if o.AdoptedNow {
+			out = append(out, event{corev1.EventTypeNormal, aggv1alpha1.EventAPIServiceAdopted, "AdoptAPIService", fmt.Sprintf(
+				"adopted APIService %s from %s (spec.apiServices[].adopt): it now routes to this CustomApiServer's Service and trusts only its CA",
+				o.Name, o.AdoptedFrom), related})
+		}
 		switch {
+		case o.AdoptWhen != "": // waiting for the Deployment; status says so, nothing has changed yet
 		case o.Owner != "":
 			if !seen || was.Reason != now.Reason || was.Message != now.Message {
 				out = append(out, event{corev1.EventTypeWarning, aggv1alpha1.EventAPIServiceConflict, "ApplyAPIService", now.Message, related})

@@ -37,7 +37,7 @@ func FuzzChildBuilders(f *testing.F) {
 	for _, cas := range []*aggv1alpha1.CustomApiServer{
 		specCAS(),
 		specCAS(func(c *aggv1alpha1.CustomApiServer) {
-			c.Spec.Replicas, c.Spec.Storage = 1, aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
+			c.Spec.Replicas, c.Spec.Storage = 1, &aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
 			c.Spec.Namespace, c.Spec.Args = "team-a", []string{"--source=prometheus=http://prometheus:9090", "--api-group=widgets.example.com"}
 			c.Spec.RBAC = &aggv1alpha1.RBACSpec{Rules: []aggv1alpha1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}}}
 		}),

@@ -156,7 +156,7 @@ func TestDeploymentConditionSaysWhyPodsAreNotReady(t *testing.T) {
 	startEnv(t)
 	ctx := context.Background()
 	cas := newCAS("unready", "unready.example.com", func(c *aggv1alpha1.CustomApiServer) {
-		c.Spec.Storage = aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
+		c.Spec.Storage = &aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
 		c.Spec.Replicas = 1
 	})
 	createCAS(t, cas)

@@ -17,6 +17,7 @@ limitations under the License.
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +49,7 @@ const (
 // returns what it saw of the APIServices, for the events to emit once the status is stored.
 func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, o outcome) (reconcile.Result, []apiServiceObservation, error) {
 	r.observeDeployment(ctx, cas, n)
-	apiServices := r.observeAPIServices(ctx, cas, o.apiConflicts)
+	apiServices := r.observeAPIServices(ctx, cas, n, o.apiClaims)
 	setAPIServicesStatus(cas, apiServices)
 
 	reason, msg := "", ""
@@ -80,7 +81,7 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	if cas.Spec.Certificates.CASecretRef != nil {
 		soonest(userCARecheck)
 	}
-	if len(o.conflicts)+len(o.apiConflicts) > 0 {
+	if len(o.conflicts)+len(o.apiClaims.conflicts) > 0 {
 		soonest(conflictRetry)
 	}
 	return res, apiServices, errors.Join(o.errs...)
@@ -138,33 +139,50 @@ type apiServiceObservation struct {
 	Name string
 	// Owner is set when the APIService belongs to someone else; it was left untouched.
 	Owner string
+	// AdoptWhen is set with Owner when the APIService is to be adopted (spec.apiServices[].adopt): the
+	// Deployment whose availability it waits for.
+	AdoptWhen string
+	// AdoptedFrom is who the APIService belonged to when it was adopted; AdoptedNow says this reconcile did.
+	AdoptedFrom string
+	AdoptedNow  bool
 	// Available, Reason and Message are the APIService's Available condition (Unknown when it has none yet
 	// or could not be read).
 	Available       metav1.ConditionStatus
 	Reason, Message string
 }
 
-// status is the observation as status.apiServices reports it; a conflict is False/APIServiceConflict.
+// status is the observation as status.apiServices reports it; a conflict is False/APIServiceConflict, an
+// adoption waiting for the Deployment False/AdoptionPending.
 func (o apiServiceObservation) status() aggv1alpha1.APIServiceStatus {
-	if o.Owner != "" {
+	switch {
+	case o.Owner != "" && o.AdoptWhen != "":
+		return aggv1alpha1.APIServiceStatus{Name: o.Name, Available: metav1.ConditionFalse, Reason: aggv1alpha1.ReasonAdoptionPending,
+			Message: (&adoptionPending{Name: o.Name, Owner: o.Owner, Deployment: o.AdoptWhen}).Error()}
+	case o.Owner != "":
 		return aggv1alpha1.APIServiceStatus{Name: o.Name, Available: metav1.ConditionFalse, Reason: aggv1alpha1.ReasonAPIServiceConflict,
 			Message: fmt.Sprintf("APIService %s belongs to %s and was left untouched", o.Name, o.Owner)}
 	}
-	return aggv1alpha1.APIServiceStatus{Name: o.Name, Available: o.Available, Reason: o.Reason, Message: o.Message}
+	return aggv1alpha1.APIServiceStatus{Name: o.Name, Available: o.Available, Reason: o.Reason, Message: o.Message, AdoptedFrom: o.AdoptedFrom}
 }
 
-// observeAPIServices looks at every wanted APIService once (conflicts: those left untouched, with their
-// owner), sorted by name.
-func (r *Reconciler) observeAPIServices(ctx context.Context, cas *aggv1alpha1.CustomApiServer, conflicts map[string]string) []apiServiceObservation {
+// observeAPIServices looks at every wanted APIService once (claims: those someone else has), sorted by name.
+// An earlier adoption is read from the APIService's annotation aggregation.example.com/adopted-from.
+func (r *Reconciler) observeAPIServices(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, claims apiServiceClaims) []apiServiceObservation {
 	var out []apiServiceObservation
 	for _, s := range cas.Spec.APIServices {
-		o := apiServiceObservation{Name: apiServiceName(s), Owner: conflicts[apiServiceName(s)]}
+		name := apiServiceName(s)
+		_, adoptedNow := claims.adopted[name]
+		o := apiServiceObservation{Name: name, Owner: claims.conflicts[name], AdoptedFrom: claims.adopted[name], AdoptedNow: adoptedNow}
+		if owner, ok := claims.pending[name]; ok {
+			o.Owner, o.AdoptWhen = owner, n.Namespace+"/"+n.Deployment
+		}
 		if o.Owner == "" {
 			svc := &apiregv1.APIService{}
 			if err := r.Client.Get(ctx, types.NamespacedName{Name: o.Name}, svc); err != nil {
 				o.Available, o.Reason, o.Message = metav1.ConditionUnknown, aggv1alpha1.ReasonAvailabilityUnknown, fmt.Sprintf("APIService %s: %v", o.Name, err)
 			} else {
 				o.Available, o.Reason, o.Message = apiServiceAvailability(svc)
+				o.AdoptedFrom = cmp.Or(o.AdoptedFrom, svc.Annotations[aggv1alpha1.AnnotationAdoptedFrom])
 			}
 		}
 		out = append(out, o)
@@ -206,6 +224,11 @@ func summariseAPIServices(obs []apiServiceObservation) (bool, string, string) {
 	reason := ""
 	for _, o := range obs {
 		switch {
+		case o.Owner != "" && o.AdoptWhen != "":
+			if reason == "" {
+				reason = aggv1alpha1.ReasonAdoptionPending
+			}
+			down = append(down, o.status().Message)
 		case o.Owner != "":
 			conflicts = append(conflicts, o.status().Message)
 		case o.Available != metav1.ConditionTrue:

@@ -152,7 +152,7 @@ func newCAS(name, group string, mutate ...func(*aggv1alpha1.CustomApiServer)) *a
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: aggv1alpha1.CustomApiServerSpec{
 			APIServices: []aggv1alpha1.APIServiceSpec{{Group: group, Version: "v1"}},
-			Storage:     aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
+			Storage:     &aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
 		},
 	}
 	for _, m := range mutate {

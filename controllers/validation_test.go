@@ -90,10 +90,21 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 			c.Spec.Replicas = 1
 			c.Spec.Storage.Embedded = &aggv1alpha1.EmbeddedStorage{}
 		}, []string{"spec.storage", "exactly one of storage.etcd or storage.embedded"}},
-		{"neither etcd nor embedded", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = aggv1alpha1.StorageSpec{} },
-			[]string{"spec.storage", "exactly one of storage.etcd or storage.embedded"}},
+		{"neither etcd nor embedded", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = &aggv1alpha1.StorageSpec{} },
+			[]string{"spec.storage", "exactly one of storage.etcd or storage.embedded", "omit storage entirely"}},
+		{"certificate as both a directory and files", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Flags.ServingCert = &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{}, Files: &aggv1alpha1.CertFileFlags{}}
+		}, []string{"spec.flags.servingCert", "exactly one of certDir", "or files"}},
+		{"flag without dashes", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Flags.SecurePort = "secure-port" },
+			[]string{"spec.flags.securePort", "should match"}},
+		{"flag with a value", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Flags.ServingCert = &aggv1alpha1.ServingCertFlags{Files: &aggv1alpha1.CertFileFlags{CertFile: "--tls-cert-file=/etc/x"}}
+		}, []string{"spec.flags.servingCert.files.certFile", "should match"}},
+		{"pair name with a slash", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Flags.ServingCert = &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{PairName: "../tls"}}
+		}, []string{"spec.flags.servingCert.certDir.pairName", "should match"}},
 		{"embedded with default replicas 2", func(c *aggv1alpha1.CustomApiServer) {
-			c.Spec.Storage = aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
+			c.Spec.Storage = &aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
 		}, []string{"spec.replicas", "storage.embedded", "replicas: 1"}},
 		{"no etcd servers", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Etcd.Servers = []string{} },
 			[]string{"spec.storage.etcd.servers", "at least 1"}},

@@ -25,3 +25,7 @@ const (
 	// AnnotationRotateCA makes a new self-signed CA, with the same ordering as a scheduled rotation.
 	AnnotationRotateCA = "aggregation.example.com/rotate-ca"
 )
+
+// AnnotationAdoptedFrom is set by the operator on an APIService it adopted (spec.apiServices[].adopt), naming
+// who it belonged to; status.apiServices[].adoptedFrom mirrors it.
+const AnnotationAdoptedFrom = "aggregation.example.com/adopted-from"

@@ -44,6 +44,10 @@ const (
 	// untouched. Remove that group/version from spec.apiServices or the other owner's APIService.
 	// (APIServicesAvailable, and status.apiServices[] with available False.)
 	ReasonAPIServiceConflict = "APIServiceConflict"
+	// ReasonAdoptionPending: an APIService of this name belongs to someone else and spec.apiServices[].adopt
+	// is set; it is adopted once the apiserver's Deployment is available, so requests move to pods that
+	// serve (APIServicesAvailable, and status.apiServices[] with available False).
+	ReasonAdoptionPending = "AdoptionPending"
 	// ReasonOwnershipConflict: another child (e.g. a ClusterRole or Secret of the same name) belongs to
 	// someone else and was left untouched (Ready, DeploymentAvailable).
 	ReasonOwnershipConflict = "OwnershipConflict"
@@ -108,6 +112,9 @@ const (
 	// EventAPIServiceConflict (Warning): an APIService of a wanted name belongs to someone else (named in the
 	// note) and was left untouched. Same value as ReasonAPIServiceConflict.
 	EventAPIServiceConflict = ReasonAPIServiceConflict
+	// EventAPIServiceAdopted (Normal): an APIService someone else installed was taken over
+	// (spec.apiServices[].adopt); the note names the previous owner.
+	EventAPIServiceAdopted = "APIServiceAdopted"
 	// EventAPIServiceUnavailable (Warning): the aggregator reports an APIService unavailable; the note carries
 	// the aggregator's reason (MissingEndpoints, FailedDiscoveryCheck, ...) and message.
 	EventAPIServiceUnavailable = "APIServiceUnavailable"

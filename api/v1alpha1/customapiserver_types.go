@@ -23,7 +23,7 @@ import (
 
 // CustomApiServerSpec describes one aggregated API server and everything it needs:
 // namespace, RBAC, certificates, Deployment, Service and one APIService per group/version.
-// +kubebuilder:validation:XValidation:rule="!has(self.storage.embedded) || self.replicas == 1",message="storage.embedded keeps data in the pod and needs replicas: 1; use storage.etcd for more replicas",fieldPath=".replicas"
+// +kubebuilder:validation:XValidation:rule="!has(self.storage) || !has(self.storage.embedded) || self.replicas == 1",message="storage.embedded keeps data in the pod and needs replicas: 1; use storage.etcd, or no storage for a stateless server, for more replicas",fieldPath=".replicas"
 // +kubebuilder:validation:XValidation:rule="has(oldSelf.namespace) == has(self.namespace)",message="namespace is immutable: create a new CustomApiServer to move it",fieldPath=".namespace"
 type CustomApiServerSpec struct {
 	// Namespace the apiserver runs in. Defaults to the CustomApiServer's name. It is created (and owned)
@@ -59,7 +59,7 @@ type CustomApiServerSpec struct {
 	// +kubebuilder:validation:Maximum=100
 	Replicas int32 `json:"replicas,omitempty"`
 
-	// Args are appended to the flags the operator sets (--secure-port, --cert-dir, storage flags).
+	// Args are appended to the flags the operator sets (spec.flags: secure port, serving certificate, storage).
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
 	Args []string `json:"args,omitempty"`
@@ -105,8 +105,17 @@ type CustomApiServerSpec struct {
 	// +listMapKey=version
 	APIServices []APIServiceSpec `json:"apiServices"`
 
-	// Storage of the apiserver: an external etcd or the apiserver's embedded single-node store.
-	Storage StorageSpec `json:"storage"`
+	// Storage of the apiserver: an external etcd or the apiserver's embedded single-node store. Omit it for a
+	// server that keeps no storage of its own (metrics-server, metrics adapters): no storage flag is passed
+	// and replicas may be more than 1.
+	// +optional
+	Storage *StorageSpec `json:"storage,omitempty"`
+
+	// Flags is the server's flag contract: which flags take the secure port, the serving certificate and the
+	// storage. The defaults fit this project's apiserver and servers built on k8s.io/apiserver.
+	// +optional
+	// +kubebuilder:default={}
+	Flags ServerFlags `json:"flags,omitempty"`
 
 	// Certificates: lifetimes of the serving certificate and of the CA that signs it.
 	// +optional
@@ -145,10 +154,19 @@ type APIServiceSpec struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
 	VersionPriority int32 `json:"versionPriority,omitempty"`
+
+	// Adopt lets the operator take over an existing APIService of this name that someone else installed
+	// (kubectl, a Helm chart) and no controller owns: once the apiserver's Deployment is available it is
+	// applied with server-side apply, forcing the fields it sets away from their previous manager, and gets
+	// this CustomApiServer as its owner; status.apiServices[].adoptedFrom and an APIServiceAdopted event name
+	// the previous owner. Without it such an APIService is left untouched (APIServiceConflict). An APIService
+	// controlled by another object (another CustomApiServer) is never adopted.
+	// +optional
+	Adopt bool `json:"adopt,omitempty"`
 }
 
 // StorageSpec selects exactly one storage backend.
-// +kubebuilder:validation:XValidation:rule="has(self.etcd) != has(self.embedded)",message="exactly one of storage.etcd or storage.embedded must be set"
+// +kubebuilder:validation:XValidation:rule="has(self.etcd) != has(self.embedded)",message="exactly one of storage.etcd or storage.embedded must be set; omit storage entirely for a server that keeps no storage"
 type StorageSpec struct {
 	// Etcd is an external etcd (the apiserver's --etcd-servers).
 	// +optional
@@ -334,6 +352,9 @@ type APIServiceStatus struct {
 	// Message from the APIService's Available condition.
 	// +optional
 	Message string `json:"message,omitempty"`
+	// AdoptedFrom names who the APIService belonged to when the operator adopted it (spec.apiServices[].adopt).
+	// +optional
+	AdoptedFrom string `json:"adoptedFrom,omitempty"`
 }
 
 // CertificatesStatus reports certificate lifetimes, the CAs in the caBundle, and the forced renewals handled.

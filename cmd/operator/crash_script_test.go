@@ -121,7 +121,7 @@ func (s *script) create(ctx context.Context, t *testing.T, c client.Client) {
 		Spec: aggv1alpha1.CustomApiServerSpec{
 			Replicas:    v.replicas,
 			APIServices: v.apiServices(),
-			Storage:     aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
+			Storage:     &aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
 		},
 	}
 	s.do(t, "create "+v.name, c.Create(ctx, cas))

@@ -102,7 +102,7 @@ func TestOperatorRunsAgainstARealAPIServer(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "smoke"},
 		Spec: aggv1alpha1.CustomApiServerSpec{
 			APIServices: []aggv1alpha1.APIServiceSpec{{Group: "smoke.example.com", Version: "v1"}},
-			Storage:     aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
+			Storage:     &aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
 		},
 	}
 	if err := c.Create(ctx, cas); err != nil {

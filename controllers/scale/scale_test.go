@@ -166,7 +166,7 @@ func newCAS(i int) *aggv1alpha1.CustomApiServer {
 		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("scale-%03d", i)},
 		Spec: aggv1alpha1.CustomApiServerSpec{
 			APIServices: []aggv1alpha1.APIServiceSpec{{Group: fmt.Sprintf("g%03d.scale.example.com", i), Version: "v1"}},
-			Storage:     aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
+			Storage:     &aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}},
 		},
 	}
 }

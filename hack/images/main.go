@@ -39,6 +39,8 @@ type options struct {
 	out, operatorImage, apiserverImage, ldflags, kubeBin, caFile string
 	// sampleBin, when set, adds an image of k8s.io/sample-apiserver (the e2e suite runs it).
 	sampleBin, sampleImage string
+	// metricsBin, when set, adds an image of metrics-server (the e2e suite runs and adopts it).
+	metricsBin, metricsImage string
 	// certManagerBin, when set, adds cert-manager's multi-call binary as cluster.CertManagerImage.
 	certManagerBin string
 	release        release
@@ -57,6 +59,8 @@ func main() {
 	flag.StringVar(&o.release.Revision, "revision", "unknown", "commit built (label org.opencontainers.image.revision)")
 	flag.StringVar(&o.sampleBin, "sample-apiserver", "", "static k8s.io/sample-apiserver binary (make sample-apiserver); its image is built only when set")
 	flag.StringVar(&o.sampleImage, "sample-apiserver-image", "local.test/sample-apiserver:v0.37.2", "sample-apiserver image reference")
+	flag.StringVar(&o.metricsBin, "metrics-server", "", "static metrics-server binary (make metrics-server); its image is built only when set")
+	flag.StringVar(&o.metricsImage, "metrics-server-image", "local.test/metrics-server:v0.9.0", "metrics-server image reference")
 	flag.StringVar(&o.certManagerBin, "cert-manager-bin", "", "directory holding the cert-manager binary (make cert-manager-binaries); its image is built only when set")
 	describeOnly := flag.Bool("describe", false, "print the Dockerfile targets' image definitions as JSON and exit")
 	flag.Parse()
@@ -114,6 +118,7 @@ func run(o options) error {
 		)
 	}
 	specs = append(specs, prebuilt(o.sampleImage, o.sampleBin, "/sample-apiserver")...)
+	specs = append(specs, prebuilt(o.metricsImage, o.metricsBin, "/metrics-server")...)
 	if o.certManagerBin != "" {
 		specs = append(specs, prebuilt(cluster.CertManagerImage, filepath.Join(o.certManagerBin, "cert-manager"), "/cert-manager")...)
 	}

@@ -36,8 +36,8 @@ const (
 )
 
 // genericServer runs the stock k8s.io/sample-apiserver (a plain k8s.io/apiserver server, built from the
-// module proxy by `make sample-apiserver`) with nothing but its image, storage, groups and certificate
-// flags: the default ClusterRole must hold everything such a server reads (admission policies, API
+// module proxy by `make sample-apiserver`) with nothing but its image, storage, groups and the pair name it
+// reads from --cert-dir (spec.flags): the default ClusterRole must hold everything such a server reads (admission policies, API
 // Priority and Fairness), or it never becomes ready. Its namespace is the operator's, so Pod Security
 // "restricted" is enforced on its pods.
 func genericServer(t *testing.T) {
@@ -53,7 +53,7 @@ spec:
   apiServices:
   - {group: `+wardleGroup+`, version: v1alpha1}
   - {group: `+wardleGroup+`, version: v1beta1}
-  args: [--tls-cert-file=/var/run/serving-cert/tls.crt, --tls-private-key-file=/var/run/serving-cert/tls.key]
+  flags: {servingCert: {certDir: {pairName: apiserver}}}
 `)
 	deleteOnCleanup(t, "customapiserver", wardleName, "--timeout=3m")
 	waitAllTrue(t, wardleName, 4*time.Minute)

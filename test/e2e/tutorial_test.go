@@ -61,6 +61,7 @@ func TestAggregation(t *testing.T) {
 		{"a namespace deletion completes while the API is served", namespaceDeletionWhileServed},
 		{"a second CustomApiServer (embedded storage, another group) runs side by side", sideBySide},
 		{"the stock k8s.io/sample-apiserver runs with no extra rules, under Pod Security restricted", genericServer},
+		{"metrics-server installed by hand is adopted by a CustomApiServer with no failed request; kubectl top works", metricsServerAdopted},
 		{"rules the operator may not grant, and a missing image, are named in the status", refusedRules},
 		{"the operator's metrics need a token allowed to GET /metrics", operatorMetrics},
 		{"deleting the CustomApiServer removes the APIService first, then every child", deletion},

@@ -1,0 +1,93 @@
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	"k8s.io/utils/ptr"
+
+	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
+)
+
+// serverFlags is spec.flags with every default filled in. The CRD defaults them, so this only matters for
+// objects that did not pass through the API server; the values are the CRD's.
+func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
+	f := cas.Spec.Flags
+	f.SecurePort = cmp.Or(f.SecurePort, aggv1alpha1.DefaultSecurePortFlag)
+	f.EtcdServers = cmp.Or(f.EtcdServers, aggv1alpha1.DefaultEtcdServersFlag)
+	f.DataDir = cmp.Or(f.DataDir, aggv1alpha1.DefaultDataDirFlag)
+	cert := ptr.Deref(f.ServingCert, aggv1alpha1.ServingCertFlags{})
+	if files := cert.Files; files != nil {
+		f.ServingCert = &aggv1alpha1.ServingCertFlags{Files: &aggv1alpha1.CertFileFlags{
+			CertFile: cmp.Or(files.CertFile, aggv1alpha1.DefaultCertFileFlag),
+			KeyFile:  cmp.Or(files.KeyFile, aggv1alpha1.DefaultKeyFileFlag),
+		}}
+		return f
+	}
+	dir := ptr.Deref(cert.CertDir, aggv1alpha1.CertDirFlags{})
+	f.ServingCert = &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{
+		Flag:     cmp.Or(dir.Flag, aggv1alpha1.DefaultCertDirFlag),
+		PairName: cmp.Or(dir.PairName, aggv1alpha1.DefaultCertPairName),
+	}}
+	return f
+}
+
+// contractArgs are the flags the operator passes (README, "Flags the operator passes"): the secure port, the
+// serving certificate, and storage only when spec.storage is set, each under the name spec.flags gives it.
+func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
+	f := serverFlags(cas)
+	args := []string{fmt.Sprintf("%s=%d", f.SecurePort, cas.Spec.SecurePort)}
+	if files := f.ServingCert.Files; files != nil {
+		args = append(args,
+			files.CertFile+"="+path.Join(certDir, corev1.TLSCertKey),
+			files.KeyFile+"="+path.Join(certDir, corev1.TLSPrivateKeyKey))
+	} else {
+		args = append(args, f.ServingCert.CertDir.Flag+"="+certDir)
+	}
+	switch s := cas.Spec.Storage; {
+	case s == nil: // stateless: no storage flag
+	case s.Etcd != nil:
+		args = append(args, f.EtcdServers+"="+strings.Join(s.Etcd.Servers, ","))
+	case s.Embedded != nil:
+		args = append(args, f.DataDir+"="+dataDir)
+	}
+	return args
+}
+
+// embeddedStorage says whether the pods keep the embedded store (an emptyDir at dataDir).
+func embeddedStorage(cas *aggv1alpha1.CustomApiServer) bool {
+	return cas.Spec.Storage != nil && cas.Spec.Storage.Embedded != nil
+}
+
+// servingCertVolume mounts the serving Secret (tls.crt, tls.key). With a cert dir whose pair name is not tls,
+// the keys appear under the names the server reads (<pairName>.crt, <pairName>.key); otherwise the whole
+// Secret is mounted, as it always was, so existing Deployments do not roll.
+func servingCertVolume(cas *aggv1alpha1.CustomApiServer, n names) *corev1ac.VolumeApplyConfiguration {
+	src := corev1ac.SecretVolumeSource().WithSecretName(n.ServingSecret)
+	if dir := serverFlags(cas).ServingCert.CertDir; dir != nil && dir.PairName != aggv1alpha1.DefaultCertPairName {
+		src.WithItems(
+			corev1ac.KeyToPath().WithKey(corev1.TLSCertKey).WithPath(dir.PairName+".crt"),
+			corev1ac.KeyToPath().WithKey(corev1.TLSPrivateKeyKey).WithPath(dir.PairName+".key"))
+	}
+	return corev1ac.Volume().WithName("serving-cert").WithSecret(src)
+}
