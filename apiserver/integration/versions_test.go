@@ -119,7 +119,7 @@ func sideBySide(t *testing.T, server *testserver.APIServer) {
 	}
 	defer w.Stop()
 	named := []metricsv2.Metric{{Name: "up", Query: "up"}, {Name: "requests", Query: requests, Labels: map[string]string{"team": "web"}}}
-	updateV2(t, ctx, v2, "both", func(s *metricsv2.MetricSnapshot) { s.Spec.Metrics, s.Spec.Interval = named, "30s" })
+	updateRetrying(t, ctx, v2, "v2", "both", func(s *metricsv2.MetricSnapshot) { s.Spec.Metrics, s.Spec.Interval = named, "30s" })
 	seen := expectV1Generation(t, w, 2)
 	if !slices.Equal(seen.Spec.Metrics, []string{"up", requests}) || seen.Spec.Interval != "30s" ||
 		!strings.Contains(seen.Annotations[metricsv1.MetricsAnnotation], `"name":"requests"`) {
@@ -128,11 +128,11 @@ func sideBySide(t *testing.T, server *testserver.APIServer) {
 
 	// An old client's read-modify-write through v1 loses nothing v2 added; dropping a metric keeps
 	// the other's name and labels.
-	updateV1(t, ctx, v1, "both", func(s *metricsv1.MetricSnapshot) { s.Spec.Interval = "1m" })
+	updateRetrying(t, ctx, v1, "v1", "both", func(s *metricsv1.MetricSnapshot) { s.Spec.Interval = "1m" })
 	if got := getV2(t, ctx, v2, "both"); !slices.EqualFunc(got.Spec.Metrics, named, sameMetric) || got.Spec.Interval != "1m" || len(got.Annotations) != 0 {
 		t.Fatalf("after a v1 update, v2 reads metrics %+v interval %q annotations %v", got.Spec.Metrics, got.Spec.Interval, got.Annotations)
 	}
-	updateV1(t, ctx, v1, "both", func(s *metricsv1.MetricSnapshot) { s.Spec.Metrics = []string{requests} })
+	updateRetrying(t, ctx, v1, "v1", "both", func(s *metricsv1.MetricSnapshot) { s.Spec.Metrics = []string{requests} })
 	if got := getV2(t, ctx, v2, "both"); !slices.EqualFunc(got.Spec.Metrics, named[1:], sameMetric) {
 		t.Fatalf("after v1 dropped up, v2 reads %+v, want %+v", got.Spec.Metrics, named[1:])
 	}
@@ -201,28 +201,15 @@ func getV2(t *testing.T, ctx context.Context, c interface {
 	return s
 }
 
-func updateV2(t *testing.T, ctx context.Context, c interface {
-	Get(context.Context, string, metav1.GetOptions) (*metricsv2.MetricSnapshot, error)
-	Update(context.Context, *metricsv2.MetricSnapshot, metav1.UpdateOptions) (*metricsv2.MetricSnapshot, error)
-}, name string, change func(*metricsv2.MetricSnapshot)) {
-	t.Helper()
-	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		s, err := c.Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		change(s)
-		_, err = c.Update(ctx, s, metav1.UpdateOptions{})
-		return err
-	}); err != nil {
-		t.Fatalf("update %s through v2: %v", name, err)
-	}
+// getUpdater is the part of a typed MetricSnapshot client (v1 or v2) that updateRetrying needs.
+type getUpdater[T any] interface {
+	Get(context.Context, string, metav1.GetOptions) (T, error)
+	Update(context.Context, T, metav1.UpdateOptions) (T, error)
 }
 
-func updateV1(t *testing.T, ctx context.Context, c interface {
-	Get(context.Context, string, metav1.GetOptions) (*metricsv1.MetricSnapshot, error)
-	Update(context.Context, *metricsv1.MetricSnapshot, metav1.UpdateOptions) (*metricsv1.MetricSnapshot, error)
-}, name string, change func(*metricsv1.MetricSnapshot)) {
+// updateRetrying applies change to the object read through c and writes it back, again on a conflict with
+// the collector's status writes.
+func updateRetrying[T any](t *testing.T, ctx context.Context, c getUpdater[T], version, name string, change func(T)) {
 	t.Helper()
 	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		s, err := c.Get(ctx, name, metav1.GetOptions{})
@@ -233,7 +220,7 @@ func updateV1(t *testing.T, ctx context.Context, c interface {
 		_, err = c.Update(ctx, s, metav1.UpdateOptions{})
 		return err
 	}); err != nil {
-		t.Fatalf("update %s through v1: %v", name, err)
+		t.Fatalf("update %s through %s: %v", name, version, err)
 	}
 }
 
