@@ -74,6 +74,11 @@ METRICS_SERVER ?= $(LOCALBIN)/metrics-server-$(METRICS_SERVER_VERSION)
 CERT_MANAGER_BIN ?= $(LOCALBIN)/cert-manager/$(CERT_MANAGER_VERSION)
 PROMETHEUS_OPERATOR_CRDS ?= $(LOCALBIN)/prometheus-operator/$(PROMETHEUS_OPERATOR_VERSION)/crds
 
+# SKIP_GENERATE=1 leaves `manifests generate` out of `make test` and `make deploy`. .ci/run sets it once
+# `make verify-generated` has regenerated and checked everything: the generators rewrite their files even when
+# nothing changed, and there the tests run while the e2e suite builds from, and deploys, the same tree.
+SKIP_GENERATE ?=
+
 # A user's KUBEBUILDER_ASSETS wins; otherwise the binaries built from source here.
 KUBEBUILDER_ASSETS ?= $(KUBE_BIN)
 export KUBEBUILDER_ASSETS
@@ -127,8 +132,11 @@ vet: ## Run go vet.
 
 ##@ Test
 
+.PHONY: test-tools
+test-tools: kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Build or install what `make test` runs against (cached in bin/ by version; Prometheus from Debian).
+
 .PHONY: test
-test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+test: $(if $(SKIP_GENERATE),,manifests generate) fmt vet test-tools ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
 	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS_OPERATOR_CRDS=$(PROMETHEUS_OPERATOR_CRDS) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
 
@@ -144,12 +152,15 @@ fuzz: ## Run each Go fuzz target for FUZZTIME (default 6s: ~30 s of fuzzing in a
 		go test "$${t%%:*}" -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
-.PHONY: test-e2e
+.PHONY: e2e-tools
 # The suite also runs k8s.io/sample-apiserver, metrics-server and cert-manager, so their images are built along
-# with the others (for this target only).
-test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG) \
+# with the others (for the e2e suite only).
+e2e-tools: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG) \
 	-metrics-server $(METRICS_SERVER) -metrics-server-image $(METRICS_SERVER_IMG) -cert-manager-bin $(CERT_MANAGER_BIN)
-test-e2e: kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
+e2e-tools: kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## Build what `make test-e2e` runs: Kubernetes, cert-manager, OLM, sample-apiserver, metrics-server and the images.
+
+.PHONY: test-e2e
+test-e2e: e2e-tools ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
 	AGGOP_CERT_MANAGER_BIN=$(CERT_MANAGER_BIN) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) METRICS_SERVER_IMG=$(METRICS_SERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
@@ -208,7 +219,7 @@ uninstall: manifests kustomize kube-binaries ## Remove the CustomApiServer CRD (
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: deploy
-deploy: manifests kustomize kube-binaries ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
+deploy: $(if $(SKIP_GENERATE),,manifests) kustomize kube-binaries ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
 	$(call config-with-images,$(LOCALBIN)/deploy)
 	$(KUSTOMIZE) build $(LOCALBIN)/deploy/default | $(KUBECTL) apply --server-side -f -
 
