@@ -136,7 +136,9 @@ vet: ## Run go vet.
 test-tools: kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Build or install what `make test` runs against (cached in bin/ by version; Prometheus from Debian).
 
 .PHONY: test
+# envtest's control plane gets 2 minutes to start (default 20 s): CI runs these tests beside the e2e cluster.
 test: $(if $(SKIP_GENERATE),,manifests generate) fmt vet test-tools ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+	KUBEBUILDER_CONTROLPLANE_START_TIMEOUT=$${KUBEBUILDER_CONTROLPLANE_START_TIMEOUT:-2m} \
 	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS_OPERATOR_CRDS=$(PROMETHEUS_OPERATOR_CRDS) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
 
