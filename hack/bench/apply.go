@@ -87,7 +87,6 @@ func waitAvailable(ctx context.Context, client dynamic.Interface, svc string) er
 	defer cancel()
 	ticker := time.NewTicker(applyPollInterval)
 	defer ticker.Stop()
-	last := errors.New("not read yet")
 	for {
 		got, err := client.Resource(apiServiceGVR).Get(ctx, svc, metav1.GetOptions{})
 		if err == nil {
@@ -96,10 +95,9 @@ func waitAvailable(ctx context.Context, client dynamic.Interface, svc string) er
 			}
 			err = errors.New("not Available")
 		}
-		last = err
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for APIService %s Available: %w (last: %w)", svc, ctx.Err(), last)
+			return fmt.Errorf("waiting for APIService %s Available: %w (last: %w)", svc, ctx.Err(), err)
 		case <-ticker.C:
 		}
 	}
