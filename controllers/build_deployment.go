@@ -37,6 +37,10 @@ const (
 	// aggregator routes by: without it a rollout fails the requests sent in between (connection refused,
 	// HTTP 503). A sleep hook needs no flag and no shell, so it fits any image.
 	preStopSleep = 5
+	// startupProbeFailures is how long (s) a new container may take to turn ready before the kubelet
+	// restarts it: 10 minutes, so a server waiting for its storage (or metrics-server for its first
+	// scrape) is left alone as long as an operator would reasonably wait.
+	startupProbeFailures = 600
 )
 
 // apiserverImage is spec.image, or the operator's default (its own release's apiserver image).
@@ -63,8 +67,12 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 		WithPorts(corev1ac.ContainerPort().WithName(portName).WithContainerPort(cas.Spec.SecurePort).WithProtocol(corev1.ProtocolTCP)).
 		WithEnv(corev1ac.EnvVar().WithName("POD_NAMESPACE").
 			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.namespace")))).
-		WithLivenessProbe(httpsProbe("/livez", 3)).
-		WithReadinessProbe(httpsProbe("/readyz", 1)).
+		// Readiness every 10 s alone left a new pod unready for ~10 s after it could serve (its first probe
+		// comes as the process starts); the startup probe asks /readyz every second until it passes, and
+		// the kubelet probes readiness at once when it does.
+		WithStartupProbe(httpsProbe("/readyz", 1, startupProbeFailures)).
+		WithLivenessProbe(httpsProbe("/livez", 10, 3)).
+		WithReadinessProbe(httpsProbe("/readyz", 10, 1)).
 		WithLifecycle(corev1ac.Lifecycle().WithPreStop(corev1ac.LifecycleHandler().WithSleep(corev1ac.SleepAction().WithSeconds(preStopSleep)))).
 		// A crash's last log lines land in the pod status, and from there in DeploymentAvailable's message.
 		WithTerminationMessagePolicy(corev1.TerminationMessageFallbackToLogsOnError).
@@ -131,10 +139,10 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 				WithSpec(pod)))
 }
 
-func httpsProbe(path string, failureThreshold int32) *corev1ac.ProbeApplyConfiguration {
+func httpsProbe(path string, periodSeconds, failureThreshold int32) *corev1ac.ProbeApplyConfiguration {
 	return corev1ac.Probe().
 		WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString(portName)).WithScheme(corev1.URISchemeHTTPS)).
-		WithPeriodSeconds(10).
+		WithPeriodSeconds(periodSeconds).
 		WithFailureThreshold(failureThreshold)
 }
 

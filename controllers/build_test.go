@@ -163,6 +163,9 @@ func TestDesiredDeployment(t *testing.T) {
 				*c.ReadinessProbe.HTTPGet.Scheme != corev1.URISchemeHTTPS || c.ReadinessProbe.HTTPGet.Port.StrVal != "https" {
 				t.Errorf("probes")
 			}
+			if p := c.StartupProbe; p == nil || *p.HTTPGet.Path != "/readyz" || *p.PeriodSeconds != 1 {
+				t.Errorf("no startup probe of /readyz every second (readiness every 10 s left a new pod unready ~10 s): %+v", p)
+			}
 			if l := c.Lifecycle; l == nil || l.PreStop == nil || l.PreStop.Sleep == nil || *l.PreStop.Sleep.Seconds != 5 {
 				t.Errorf("no 5 s preStop sleep (a terminating pod must keep serving while the aggregator drops it): %+v", l)
 			}

@@ -36,15 +36,14 @@ import (
 	"example.com/aggregation-operator/apiserver/apis/metrics/install"
 	metricsv2 "example.com/aggregation-operator/apiserver/apis/metrics/v2"
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
-	informers "example.com/aggregation-operator/apiserver/generated/informers/externalversions"
-	listers "example.com/aggregation-operator/apiserver/generated/listers/metrics/v2"
 )
 
-// Collector schedules and runs collections. It reads MetricSnapshots through an informer and
-// writes them through the status subresource, so every write passes the status strategy. It talks
-// v2, the storage version, and works on the internal version, as the server's own code does.
+// Collector schedules and runs collections. It reads MetricSnapshots (the internal version) through
+// an informer on source and writes them through the status subresource as v2, the storage version,
+// so every write passes the status strategy and records managed fields like any client's.
 type Collector struct {
 	client  versioned.Interface
+	source  cache.ListerWatcher
 	scheme  *runtime.Scheme
 	querier *Querier
 	workers int
@@ -60,19 +59,19 @@ type planned struct {
 	generation int64
 }
 
-// New returns a collector writing through client and querying through querier.
-func New(client versioned.Interface, querier *Querier, workers int) *Collector {
+// New returns a collector reading internal MetricSnapshots from source (the server's own storage,
+// see server.storageSource), writing through client and querying through querier.
+func New(client versioned.Interface, source cache.ListerWatcher, querier *Querier, workers int) *Collector {
 	scheme := runtime.NewScheme()
 	install.Install(scheme)
-	return &Collector{client: client, scheme: scheme, querier: querier, workers: workers, now: time.Now, schedule: map[string]planned{}}
+	return &Collector{client: client, source: source, scheme: scheme, querier: querier, workers: workers, now: time.Now, schedule: map[string]planned{}}
 }
 
 // Run collects until ctx ends.
 func (c *Collector) Run(ctx context.Context) error {
 	logger := klog.FromContext(ctx).WithName("collector")
-	factory := informers.NewSharedInformerFactory(c.client, 10*time.Minute)
-	informer := factory.Metrics().V2().MetricSnapshots()
-	lister := informer.Lister()
+	informer := cache.NewSharedIndexInformer(c.source, &metrics.MetricSnapshot{}, 10*time.Minute, cache.Indexers{})
+	lister := informer.GetIndexer()
 	queue := workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 		workqueue.TypedRateLimitingQueueConfig[string]{Name: "metricsnapshot-collector"})
 	defer queue.ShutDown()
@@ -82,11 +81,11 @@ func (c *Collector) Run(ctx context.Context) error {
 			queue.Add(key)
 		}
 	}
-	if _, err := informer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	if _, err := informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: enqueue,
 		// Only spec changes (a new generation) matter; status writes are our own.
 		UpdateFunc: func(old, obj interface{}) {
-			if old.(*metricsv2.MetricSnapshot).Generation != obj.(*metricsv2.MetricSnapshot).Generation {
+			if old.(*metrics.MetricSnapshot).Generation != obj.(*metrics.MetricSnapshot).Generation {
 				enqueue(obj)
 			}
 		},
@@ -94,9 +93,10 @@ func (c *Collector) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("watching MetricSnapshots: %w", err)
 	}
-	factory.Start(ctx.Done())
-	defer factory.Shutdown()
-	if !cache.WaitForCacheSync(ctx.Done(), informer.Informer().HasSynced) {
+	var informerDone sync.WaitGroup
+	defer informerDone.Wait()
+	informerDone.Go(func() { informer.RunWithContext(ctx) })
+	if !cache.WaitForCacheSync(ctx.Done(), informer.HasSynced) {
 		return fmt.Errorf("MetricSnapshot informer did not sync: %w", ctx.Err())
 	}
 	logger.Info("collecting", "workers", c.workers)
@@ -116,7 +116,7 @@ func (c *Collector) Run(ctx context.Context) error {
 	return nil
 }
 
-func (c *Collector) processNext(ctx context.Context, queue workqueue.TypedRateLimitingInterface[string], lister listers.MetricSnapshotLister) bool {
+func (c *Collector) processNext(ctx context.Context, queue workqueue.TypedRateLimitingInterface[string], lister cache.Indexer) bool {
 	key, quit := queue.Get()
 	if quit {
 		return false
@@ -136,23 +136,22 @@ func (c *Collector) processNext(ctx context.Context, queue workqueue.TypedRateLi
 }
 
 // sync collects one snapshot when it is due and returns how long until it is due again.
-func (c *Collector) sync(ctx context.Context, key string, lister listers.MetricSnapshotLister) (time.Duration, error) {
+func (c *Collector) sync(ctx context.Context, key string, lister cache.Indexer) (time.Duration, error) {
 	namespace, name, err := cache.SplitMetaNamespaceKey(key)
 	if err != nil {
 		return 0, nil
 	}
-	cached, err := lister.MetricSnapshots(namespace).Get(name)
-	if apierrors.IsNotFound(err) {
+	obj, exists, err := lister.GetByKey(key)
+	if err != nil {
+		return 0, fmt.Errorf("reading MetricSnapshot %s/%s from the informer: %w", namespace, name, err)
+	}
+	if !exists {
 		c.forget(key)
 		return 0, nil
 	}
-	if err != nil {
-		return 0, fmt.Errorf("reading MetricSnapshot %s: %w", key, err)
-	}
-	s := &metrics.MetricSnapshot{}
-	if err := c.scheme.Convert(cached, s, nil); err != nil {
-		return 0, fmt.Errorf("converting MetricSnapshot %s to the internal version: %w", key, err)
-	}
+	// The informer's objects are shared (with the server's watch cache, too): read only. The status
+	// is set on a shallow copy, whose spec and metadata are only read.
+	s := obj.(*metrics.MetricSnapshot)
 	now := c.now()
 	at := c.due(key, s, now)
 	if now.Before(at) {
@@ -160,9 +159,10 @@ func (c *Collector) sync(ctx context.Context, key string, lister listers.MetricS
 	}
 	status := collect(ctx, c.querier, s, at)
 	if !apiequality.Semantic.DeepEqual(status, s.Status) {
-		s.Status = status
+		write := *s
+		write.Status = status
 		updated := &metricsv2.MetricSnapshot{}
-		if err := c.scheme.Convert(s, updated, nil); err != nil {
+		if err := c.scheme.Convert(&write, updated, nil); err != nil {
 			return 0, fmt.Errorf("converting MetricSnapshot %s to v2: %w", key, err)
 		}
 		if _, err := c.client.MetricsV2().MetricSnapshots(namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{FieldManager: "metricsnapshot-collector"}); err != nil {

@@ -27,6 +27,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	restclient "k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
 	metricsv1 "example.com/aggregation-operator/apiserver/apis/metrics/v1"
@@ -44,6 +45,8 @@ type Server struct {
 	loopback *stoppableDialer
 	// stopping is closed when the server is told to stop.
 	stopping chan struct{}
+	// source is what the collector reads MetricSnapshots from: the server's own storage.
+	source cache.ListerWatcher
 }
 
 // CompletedConfig is a Config whose defaults are filled in.
@@ -89,7 +92,8 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{})}
+	s := &Server{Generic: generic, extra: c.extra, querier: querier, loopback: newStoppableDialer(), stopping: make(chan struct{}),
+		source: storageSource(snapshots.Store)}
 	generic.AddPostStartHookOrDie("metricsnapshot-collector", s.startCollector)
 	generic.AddPreShutdownHookOrDie("metricsnapshot-collector", s.stopCollector)
 	return s, nil
@@ -107,16 +111,21 @@ func newQuerier(extra ExtraConfig) (*collector.Querier, error) {
 	return &collector.Querier{Sources: apis, Timeout: extra.QueryTimeout, Retain: 2 * extra.QueryTimeout}, nil
 }
 
-// startCollector runs the collector through the loopback client, so status writes take the
-// same path (authorization, status strategy, validation) as any client's.
+// startCollector runs the collector: it reads the server's own storage in process and writes
+// through the loopback client, so status writes take the same path (authorization, status strategy,
+// validation, managed fields) as any client's.
 func (s *Server) startCollector(hook genericapiserver.PostStartHookContext) error {
 	loopback := restclient.CopyConfig(hook.LoopbackClientConfig)
 	loopback.Dial = s.loopback.DialContext
+	// The loopback config's 50 requests/s throttled the status writes after a burst of creates
+	// (1000 new objects: 20 s of writes overlapping whatever came next); the collector's workers
+	// already bound how many are in flight.
+	loopback.QPS, loopback.Burst, loopback.RateLimiter = -1, 0, nil
 	client, err := groupClient(loopback, s.extra.Group, s.extra.Codecs)
 	if err != nil {
 		return fmt.Errorf("creating loopback client: %w", err)
 	}
-	c := collector.New(client, s.querier, s.extra.Workers)
+	c := collector.New(client, s.source, s.querier, s.extra.Workers)
 	// hook.Context ends only once the HTTP server has stopped; the collector stops when the
 	// server is told to (stopCollector).
 	ctx, cancel := context.WithCancel(hook.Context)

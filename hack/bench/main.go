@@ -78,6 +78,7 @@ func main() {
 	sampleImg := flag.String("sample-apiserver-img", "local.test/sample-apiserver:v0.37.2", "k8s.io/sample-apiserver image")
 	server := flag.String("server", "", "benchmark only the MetricSnapshot API of the server at this URL (e.g. `apiserver --local`, for profiling), no cluster")
 	serverPID := flag.Int("server-pid", 0, "with -server: the server's pid, whose CPU and RSS are read")
+	applyRuns := flag.Int("apply-runs", 10, "CustomApiServers created one after the other (embedded storage, 1 replica), each timed from create to APIService Available; 0 skips")
 	var prof profiler
 	flag.StringVar(&prof.dir, "pprof", "", "directory: take a CPU profile of each aggregated server while it is benchmarked straight to its pod (and of -server)")
 	flag.DurationVar(&prof.seconds, "pprof-duration", 30*time.Second, "length of each profile, from the start of the path")
@@ -104,7 +105,7 @@ func main() {
 	if err != nil {
 		fail(fmt.Errorf("-paths: %w", err))
 	}
-	if err := run(ctx, cfg, setup, s, *size, filter, prof, *jsonOut); err != nil {
+	if err := run(ctx, cfg, setup, s, *size, filter, *applyRuns, prof, *jsonOut); err != nil {
 		fail(err)
 	}
 }
@@ -115,7 +116,7 @@ func fail(err error) {
 }
 
 // run benchmarks on the cluster in KUBECONFIG, or on one it boots and tears down.
-func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int, only *regexp.Regexp, prof profiler, jsonOut string) (err error) {
+func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int, only *regexp.Regexp, applyRuns int, prof profiler, jsonOut string) (err error) {
 	kubeconfig := os.Getenv("KUBECONFIG")
 	if kubeconfig == "" {
 		if _, err := cfg.Down(ctx); err != nil {
@@ -155,6 +156,18 @@ func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int
 		}
 		fmt.Printf("bench: %s ...\n", p.Name)
 		report.Paths = append(report.Paths, runPath(ctx, p, s, size, prof))
+	}
+	if applyRuns > 0 {
+		admin, err := clientcmd.BuildConfigFromFlags("", k.kubeconfig)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", k.kubeconfig, err)
+		}
+		client, err := dynamic.NewForConfig(admin)
+		if err != nil {
+			return fmt.Errorf("creating a client: %w", err)
+		}
+		fmt.Printf("bench: CustomApiServer apply -> APIService Available, %d runs ...\n", applyRuns)
+		report.Apply = applyPhase(ctx, client, applyRuns)
 	}
 	return report.finish(jsonOut)
 }

@@ -68,6 +68,9 @@ func (pr profiler) take(ctx context.Context, cfg *rest.Config, path string) erro
 		return fmt.Errorf("profiling %s: HTTP %d", path, resp.StatusCode)
 	}
 	file := filepath.Join(pr.dir, regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(path, "-")+".pprof")
+	if err := os.MkdirAll(pr.dir, 0o755); err != nil { // a missing -pprof dir lost the profiles at the end of a run
+		return err
+	}
 	f, err := os.Create(file)
 	if err != nil {
 		return err

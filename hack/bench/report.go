@@ -47,6 +47,17 @@ type Report struct {
 	Sizes   Sizes        `json:"sizes"`
 	Paths   []PathResult `json:"paths"`
 	Ratios  []Ratio      `json:"ratios"`
+	// Apply is CustomApiServer create -> APIService Available over -apply-runs runs (issue 9 point 4).
+	Apply *ApplyResult `json:"applyToAvailable,omitempty"`
+}
+
+// ApplyResult is the apply -> Available phase.
+type ApplyResult struct {
+	Runs    int       `json:"runs"`
+	Seconds []float64 `json:"seconds"`
+	P50S    float64   `json:"p50Seconds"`
+	P99S    float64   `json:"p99Seconds"`
+	Error   string    `json:"error,omitempty"`
 }
 
 // Ratio compares the ops/s of two paths on every operation (> 1: Of is faster).
@@ -90,6 +101,7 @@ func ratios(paths []PathResult) []Ratio {
 // print writes the side-by-side tables.
 func (r Report) print(out io.Writer) {
 	if len(r.Paths) == 0 {
+		r.printApply(out)
 		return
 	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
@@ -143,6 +155,18 @@ func (r Report) print(out io.Writer) {
 	for _, p := range r.Paths {
 		if p.Error != "" {
 			fmt.Fprintf(out, "%s: %s\n", p.Path, p.Error)
+		}
+	}
+	r.printApply(out)
+}
+
+// printApply writes the apply -> Available line, if that phase ran.
+func (r Report) printApply(out io.Writer) {
+	if a := r.Apply; a != nil {
+		fmt.Fprintf(out, "\nCustomApiServer apply -> APIService Available (embedded storage, 1 replica), %d runs: p50 %.2f s, p99 %.2f s; each: %v\n",
+			a.Runs, a.P50S, a.P99S, a.Seconds)
+		if a.Error != "" {
+			fmt.Fprintf(out, "apply -> Available: %s\n", a.Error)
 		}
 	}
 }
