@@ -44,6 +44,9 @@ const (
 	// userSecretRecheck: the user's Secrets (CA, etcd client TLS) are not watched (the cache holds only ours),
 	// so they are read this often.
 	userSecretRecheck = time.Minute
+	// userSecretRetry: while the etcd client TLS Secret is missing or incomplete (the Deployment waits for it),
+	// it is read this often, so one created just after the CustomApiServer is picked up at once.
+	userSecretRetry = 5 * time.Second
 )
 
 // finish records what the children report and when to come back (the next certificate renewal). It
@@ -83,6 +86,9 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	}
 	if cas.Spec.Certificates.CASecretRef != nil || etcdTLSSecretName(cas) != "" {
 		soonest(userSecretRecheck)
+	}
+	if o.etcdTLS != "" {
+		soonest(userSecretRetry)
 	}
 	if len(o.conflicts)+len(o.apiClaims.conflicts) > 0 {
 		soonest(conflictRetry)
