@@ -216,7 +216,7 @@ func (r *Reconciler) applyDeployment(ctx context.Context, a *applier, cas *aggv1
 		hash, err := r.etcdClientTLSHash(ctx, n.Namespace, name)
 		var problem *etcdTLSProblem
 		if errors.As(err, &problem) {
-			o.etcdTLS = problem.msg + "; the Deployment is left as it is until then"
+			o.etcdTLS = problem.msg + "; the Deployment is not created or changed until then"
 			return nil
 		}
 		if err != nil {
