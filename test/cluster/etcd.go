@@ -108,10 +108,11 @@ func (c Config) EtcdManifest(ns string, t *EtcdTLS) string {
 		annotations = ", annotations: {aggop.test/etcd-tls: " + hex.EncodeToString(sum[:8]) + "}"
 		mounts = "\n        - {name: tls, mountPath: " + etcdTLSDir + ", readOnly: true}"
 		volumes = "\n      - name: tls\n        secret: {secretName: " + etcdServerSecret + "}"
-		secrets = "---\n" + tlsSecretManifest(ns, etcdServerSecret, t.CA, t.ServerCert, t.ServerKey) +
-			"---\n" + t.ClientSecretManifest(ns)
+		// First, so the pod finds its Secret when it starts.
+		secrets = tlsSecretManifest(ns, etcdServerSecret, t.CA, t.ServerCert, t.ServerKey) +
+			"---\n" + t.ClientSecretManifest(ns) + "---\n"
 	}
-	return fmt.Sprintf(`apiVersion: apps/v1
+	return fmt.Sprintf(`%[9]sapiVersion: apps/v1
 kind: Deployment
 metadata: {name: etcd, namespace: %[1]s, labels: {app: etcd}}
 spec:
@@ -153,7 +154,7 @@ spec:
   selector: {app: etcd}
   ports:
   - {name: client, port: 2379, targetPort: 2379}
-%[9]s`, ns, EtcdImage, scheme, annotations, args, probePort, mounts, volumes, secrets)
+`, ns, EtcdImage, scheme, annotations, args, probePort, mounts, volumes, secrets)
 }
 
 func pemOf(typ string, der []byte) []byte {

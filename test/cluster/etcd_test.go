@@ -86,7 +86,7 @@ func TestEtcdManifest(t *testing.T) {
 		kinds []string
 		has   []string
 	}{
-		{"tls", pki, []string{"Deployment", "Service", "Secret", "Secret"}, []string{"--client-cert-auth", "https://0.0.0.0:2379", "name: " + EtcdClientSecret}},
+		{"tls", pki, []string{"Secret", "Secret", "Deployment", "Service"}, []string{"--client-cert-auth", "https://0.0.0.0:2379", "name: " + EtcdClientSecret}},
 		{"plain", nil, []string{"Deployment", "Service"}, []string{"http://0.0.0.0:2379"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
