@@ -72,6 +72,11 @@ const (
 	// ReasonStorageUnavailable: pods run but are not ready because the apiserver cannot reach its storage: its
 	// own /readyz fails the etcd checks. Check spec.storage and that etcd runs (DeploymentAvailable, Ready).
 	ReasonStorageUnavailable = "StorageUnavailable"
+	// ReasonEtcdTLSSecretInvalid: the Secret spec.storage.etcd.tlsSecretRef names is missing, lacks one of
+	// ca.crt, tls.crt and tls.key, or holds an unusable CA or key pair; the message names the Secret and the
+	// key. The Deployment is left as it is (pods would not start, or not reach etcd) until the Secret is fixed,
+	// which the operator looks for every 5 s (Ready).
+	ReasonEtcdTLSSecretInvalid = "EtcdTLSSecretInvalid"
 	// ReasonAvailabilityUnknown: the aggregator has not reported on an APIService yet, or it could not be
 	// read (APIServicesAvailable, status.apiServices[] with available Unknown).
 	ReasonAvailabilityUnknown = "AvailabilityUnknown"
