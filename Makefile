@@ -128,7 +128,7 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test
-test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+test: manifests generate fmt vet kube-binaries cert-manager-crds prometheus-operator-crds prometheus postgresql opm helm kustomize ## Unit and integration tests against a real kube-apiserver, etcd, Prometheus and PostgreSQL; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
 	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS_OPERATOR_CRDS=$(PROMETHEUS_OPERATOR_CRDS) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
 
@@ -149,7 +149,7 @@ fuzz: ## Run each Go fuzz target for FUZZTIME (default 6s: ~30 s of fuzzing in a
 # with the others (for this target only).
 test-e2e: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG) \
 	-metrics-server $(METRICS_SERVER) -metrics-server-image $(METRICS_SERVER_IMG) -cert-manager-bin $(CERT_MANAGER_BIN)
-test-e2e: kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
+test-e2e: postgresql kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
 	AGGOP_KUBE_BIN=$(KUBE_BIN) AGGOP_IMAGES=$(LOCALBIN)/images AGGOP_CLUSTER_DIR=$(CLUSTER_DIR) \
 	AGGOP_CERT_MANAGER_BIN=$(CERT_MANAGER_BIN) \
 	IMG=$(IMG) APISERVER_IMG=$(APISERVER_IMG) SAMPLE_APISERVER_IMG=$(SAMPLE_APISERVER_IMG) METRICS_SERVER_IMG=$(METRICS_SERVER_IMG) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) \
@@ -266,6 +266,10 @@ prometheus-operator-crds: ## Copy the Prometheus Operator's CRDs (for the chart'
 .PHONY: prometheus
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one; promtool tests the alerts).
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+.PHONY: postgresql
+postgresql: ## Install PostgreSQL from Debian when missing (the apiserver's postgres backend is tested on a private cluster the tests start).
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
 .PHONY: opm
 opm: $(OPM) ## Build opm (operator-registry) into bin/.

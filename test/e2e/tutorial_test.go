@@ -60,6 +60,7 @@ func TestAggregation(t *testing.T) {
 		{"requests through the aggregator are authorized; forged headers are not", authThroughAggregator},
 		{"a namespace deletion completes while the API is served", namespaceDeletionWhileServed},
 		{"a second CustomApiServer (embedded storage, another group) runs side by side", sideBySide},
+		{"a CustomApiServer on PostgreSQL (2 replicas) serves the tutorial's walkthrough and survives a PostgreSQL restart", postgresStorage},
 		{"the stock k8s.io/sample-apiserver runs with no extra rules, under Pod Security restricted", genericServer},
 		{"metrics-server installed by hand is adopted by a CustomApiServer with no failed request; kubectl top works", metricsServerAdopted},
 		{"rules the operator may not grant, and a missing image, are named in the status", refusedRules},
