@@ -26,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	restclient "k8s.io/client-go/rest"
 
 	"example.com/aggregation-operator/apiserver/generated/clientset/versioned"
@@ -35,8 +37,8 @@ import (
 
 // TestAPIOnPostgres runs the API and storage checks the etcd backends pass on a real PostgreSQL,
 // through kine, with the server as a process: stopped and started again, the objects are still
-// there; PostgreSQL stopped, /readyz fails, and recovers when it is back. The DSN's password
-// appears in no output.
+// there; PostgreSQL stopped, /readyz fails, and recovers when it is back; a second replica on the
+// same database sees the first one's writes. The DSN's password appears in no output.
 func TestAPIOnPostgres(t *testing.T) {
 	pg := testutil.StartPostgres(t)
 	dsnFile := filepath.Join(t.TempDir(), "dsn")
@@ -73,8 +75,23 @@ func TestAPIOnPostgres(t *testing.T) {
 	t.Setenv(server.PostgresDSNEnv, pg.DSN("metricsnapshots"))
 	again := runAPIServer(t, t.TempDir(), "--local", "--storage-backend=postgres", "--source="+unreachable)
 	again.waitReady(t)
-	kept(t, processClient(t, again))
-	for _, out := range []string{p.out.String(), again.out.String()} {
+	first := processClient(t, again)
+	kept(t, first)
+
+	// A second replica on the same database sees the first one's writes, through a watch too.
+	second := runAPIServer(t, t.TempDir(), "--local", "--storage-backend=postgres", "--source="+unreachable)
+	second.waitReady(t)
+	ctx := ctxFor(t, time.Minute)
+	w, err := processClient(t, second).MetricsV1().MetricSnapshots(ns).Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatalf("watch on the second replica: %v", err)
+	}
+	defer w.Stop()
+	if _, err := first.MetricsV1().MetricSnapshots(ns).Create(ctx, snapshot("from-first", "prometheus", "up"), metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create on the first replica: %v", err)
+	}
+	expectEvent(t, w, watch.Added, "from-first")
+	for _, out := range []string{p.out.String(), again.out.String(), second.out.String()} {
 		if strings.Contains(out, testutil.PostgresPassword) {
 			t.Fatalf("the DSN's password is in the server's output:\n%s", out)
 		}
