@@ -79,6 +79,9 @@ func StartPostgres(t testing.TB, hosts ...string) *Postgres {
 		t.Fatal(err)
 	}
 	p.run("initdb", "-D", p.data(), "-U", "postgres", "--pwfile="+pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--no-sync")
+	if err := p.allowRemote(); err != nil {
+		t.Fatal(err)
+	}
 	p.Start()
 	return p
 }
@@ -107,6 +110,29 @@ func (p *Postgres) Stop() {
 }
 
 func (p *Postgres) data() string { return filepath.Join(p.dir, "data") }
+
+// allowRemote lets clients from other addresses log in with the password when the cluster listens
+// on more than loopback (initdb allows loopback only): pods reach it through the node's address.
+func (p *Postgres) allowRemote() error {
+	for _, h := range p.Hosts {
+		if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+			continue
+		}
+		f, err := os.OpenFile(filepath.Join(p.data(), "pg_hba.conf"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("opening pg_hba.conf: %w", err)
+		}
+		_, err = f.WriteString("host all all all scram-sha-256\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("allowing remote clients in pg_hba.conf: %w", err)
+		}
+		return nil
+	}
+	return nil
+}
 
 // run runs one of PostgreSQL's commands, as the user postgres when this is root.
 func (p *Postgres) run(name string, args ...string) {
