@@ -37,6 +37,9 @@ const (
 	pgService   = "v1." + pgGroup
 	pgSnapshots = "metricsnapshots.v1." + pgGroup
 	pgKept      = 5 // objects that must survive the PostgreSQL restart
+	// pgIdentity lists name=uid/generation: the same object with the same spec (the collector writes status,
+	// so the resourceVersion moves on).
+	pgIdentity = `jsonpath={range .items[*]}{.metadata.name}={.metadata.uid}/{.metadata.generation}{"\n"}{end}`
 )
 
 // postgresStorage runs a CustomApiServer on PostgreSQL (2 replicas, its own group): PostgreSQL runs on the
@@ -73,7 +76,10 @@ spec:
 	for i := range pgKept {
 		kubectlApply(t, fmt.Sprintf("apiVersion: %s/v1\nkind: MetricSnapshot\nmetadata: {name: kept-%d, namespace: default}\nspec: {source: prometheus, metrics: [up], interval: 1m}\n", pgGroup, i))
 	}
-	before := kubectl(t, "-n", "default", "get", pgSnapshots, "-o", `jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}`)
+	before := kubectl(t, "-n", "default", "get", pgSnapshots, "-o", pgIdentity)
+	if n := len(strings.Fields(before)); n != pgKept {
+		t.Fatalf("%d MetricSnapshots listed before the restart, want %d:\n%s", n, pgKept, before)
+	}
 
 	loop := startRequestLoop(t, "/apis/"+pgGroup+"/v1/namespaces/default/metricsnapshots", 3000)
 	pg.Stop()
@@ -93,10 +99,10 @@ spec:
 		sent, failed, recovery.Round(time.Millisecond), errs)
 	record("PostgreSQL restart -> pods ready and the API served", recovery)
 
-	after := kubectl(t, "-n", "default", "get", pgSnapshots, "-o", `jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}`)
+	after := kubectl(t, "-n", "default", "get", pgSnapshots, "-o", pgIdentity)
 	for _, line := range strings.Fields(before) {
 		if !containsLine(after, line) {
-			t.Errorf("%s (name=resourceVersion) lost or changed across the PostgreSQL restart; after:\n%s", line, after)
+			t.Errorf("%s (name=uid/generation) lost or changed across the PostgreSQL restart; after:\n%s", line, after)
 		}
 	}
 }
