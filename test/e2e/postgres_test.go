@@ -54,7 +54,7 @@ func postgresStorage(t *testing.T) {
 		_, _ = cfg.KubectlOutput(ctx, "", "delete", "customapiserver", pgName, "--ignore-not-found", "--timeout=3m")
 		_, _ = cfg.KubectlOutput(ctx, "", "delete", "namespace", pgNS, "--ignore-not-found", "--timeout=2m")
 	})
-	kubectlApply(t, postgresServiceManifest(pgNS, cfg.NodeIP, pg.Port))
+	kubectlApply(t, cfg.HostServiceManifest(pgNS, "postgres", "postgres", pg.Port))
 	dsn := strings.Replace(pg.DSN("metricsnapshots"), cfg.NodeIP, "postgres."+pgNS+".svc", 1)
 	kubectl(t, "-n", pgNS, "create", "secret", "generic", "metrics-db", "--from-literal=dsn="+dsn)
 	start := time.Now()
@@ -116,19 +116,7 @@ func pgWalkthrough(t *testing.T) {
 	if !containsLine(kubectl(t, "api-versions"), pgGroup+"/v1") {
 		t.Errorf("kubectl api-versions does not list %s/v1", pgGroup)
 	}
-	kubectlApply(t, `apiVersion: `+pgGroup+`/v1
-kind: MetricSnapshot
-metadata:
-  name: app-metrics
-  namespace: default
-spec:
-  source: prometheus
-  metrics:
-  - cpu_usage
-  - memory_usage
-  - request_count
-  interval: 1m
-`)
+	kubectlApply(t, tutorialSnapshot(pgGroup+"/v1"))
 	y := kubectl(t, "-n", "default", "get", pgSnapshots, "app-metrics", "-o", "yaml")
 	for _, want := range []string{"kind: MetricSnapshot", "apiVersion: " + pgGroup + "/v1", "source: prometheus", "- request_count", "interval: 1m"} {
 		if !strings.Contains(y, want) {
@@ -160,28 +148,4 @@ func waitPodsReady(t *testing.T, ns string, ready bool) {
 		}
 		return nil
 	})
-}
-
-// postgresServiceManifest is Service postgres in ns whose EndpointSlice is the node's PostgreSQL.
-func postgresServiceManifest(ns, nodeIP string, port int) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: Service
-metadata: {name: postgres, namespace: %[1]s}
-spec:
-  ports:
-  - {name: postgres, port: %[2]d, targetPort: %[2]d, protocol: TCP}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: postgres-host
-  namespace: %[1]s
-  labels: {kubernetes.io/service-name: postgres}
-addressType: IPv4
-ports:
-- {name: postgres, port: %[2]d, protocol: TCP}
-endpoints:
-- addresses: ["%[3]s"]
-  conditions: {ready: true}
-`, ns, port, nodeIP)
 }

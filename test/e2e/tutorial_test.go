@@ -126,20 +126,7 @@ func tutorialChecks(t *testing.T) {
 	if !containsLine(kubectl(t, "api-versions"), groupVer) {
 		t.Errorf("kubectl api-versions does not list %s", groupVer)
 	}
-	// The tutorial's MetricSnapshot, verbatim.
-	kubectlApply(t, `apiVersion: metrics.example.com/v1
-kind: MetricSnapshot
-metadata:
-  name: app-metrics
-  namespace: default
-spec:
-  source: prometheus
-  metrics:
-  - cpu_usage
-  - memory_usage
-  - request_count
-  interval: 1m
-`)
+	kubectlApply(t, tutorialSnapshot(groupVer))
 	list := kubectl(t, "get", "metricsnapshots")
 	header := strings.Fields(strings.SplitN(list, "\n", 2)[0])
 	wantHeader := []string{"NAME", "SOURCE", "METRICS", "INTERVAL", "COLLECTED", "LAST-COLLECTED", "AGE"}
@@ -322,6 +309,23 @@ spec: {source: prometheus, metrics: [up], interval: 1m}
 		t.Fatalf("deleting namespace %s with the MetricSnapshot API served: %v %s\nnamespace conditions:\n%s", ns, err, out, status)
 	}
 	record("namespace deletion while the API is served", time.Since(start))
+}
+
+// tutorialSnapshot is the tutorial's MetricSnapshot, verbatim but for its apiVersion.
+func tutorialSnapshot(apiVersion string) string {
+	return `apiVersion: ` + apiVersion + `
+kind: MetricSnapshot
+metadata:
+  name: app-metrics
+  namespace: default
+spec:
+  source: prometheus
+  metrics:
+  - cpu_usage
+  - memory_usage
+  - request_count
+  interval: 1m
+`
 }
 
 func findRow(t *testing.T, table, name string) []string {
