@@ -133,11 +133,11 @@ vet: ## Run go vet.
 ##@ Test
 
 .PHONY: test-tools
-test-tools: kube-binaries cert-manager-crds prometheus-operator-crds prometheus opm helm kustomize ## Build or install what `make test` runs against (cached in bin/ by version; Prometheus from Debian).
+test-tools: kube-binaries cert-manager-crds prometheus-operator-crds prometheus postgresql opm helm kustomize ## Build or install what `make test` runs against (cached in bin/ by version; Prometheus and PostgreSQL from Debian).
 
 .PHONY: test
 # envtest's control plane gets 2 minutes to start (default 20 s): CI runs these tests beside the e2e cluster.
-test: $(if $(SKIP_GENERATE),,manifests generate) fmt vet test-tools ## Unit and integration tests against a real kube-apiserver, etcd and Prometheus; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
+test: $(if $(SKIP_GENERATE),,manifests generate) fmt vet test-tools ## Unit and integration tests against a real kube-apiserver, etcd, Prometheus and PostgreSQL; the Helm chart, Dockerfile, bundle and catalog checks (builds what it needs).
 	KUBEBUILDER_CONTROLPLANE_START_TIMEOUT=$${KUBEBUILDER_CONTROLPLANE_START_TIMEOUT:-2m} \
 	OPM=$(OPM) HELM=$(HELM) KUSTOMIZE=$(KUSTOMIZE) PROMETHEUS_OPERATOR_CRDS=$(PROMETHEUS_OPERATOR_CRDS) go test ./... -count=1 -timeout 25m
 	cd hack/dockerfilecheck && go test ./... -count=1
@@ -159,7 +159,7 @@ fuzz: ## Run each Go fuzz target for FUZZTIME (default 6s: ~30 s of fuzzing in a
 # with the others (for the e2e suite only).
 e2e-tools: IMAGES_FLAGS = -sample-apiserver $(SAMPLE_APISERVER) -sample-apiserver-image $(SAMPLE_APISERVER_IMG) \
 	-metrics-server $(METRICS_SERVER) -metrics-server-image $(METRICS_SERVER_IMG) -cert-manager-bin $(CERT_MANAGER_BIN)
-e2e-tools: kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## Build what `make test-e2e` runs: Kubernetes, cert-manager, OLM, sample-apiserver, metrics-server and the images.
+e2e-tools: postgresql kube-binaries sample-apiserver metrics-server cert-manager-binaries images kustomize olm-binaries helm ## Build what `make test-e2e` runs: Kubernetes, cert-manager, OLM, sample-apiserver, metrics-server and the images.
 
 .PHONY: test-e2e
 test-e2e: e2e-tools ## End-to-end suite on a real single-node cluster booted here (needs root); E2E_FLAGS="-run TestX" runs some only.
@@ -279,6 +279,10 @@ prometheus-operator-crds: ## Copy the Prometheus Operator's CRDs (for the chart'
 .PHONY: prometheus
 prometheus: ## Install Prometheus from Debian when missing (the collection tests query a real one; promtool tests the alerts).
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
+.PHONY: postgresql
+postgresql: ## Install PostgreSQL from Debian when missing (the apiserver's postgres backend is tested on a private cluster the tests start).
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
 .PHONY: opm
 opm: $(OPM) ## Build opm (operator-registry) into bin/.

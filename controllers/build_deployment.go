@@ -116,6 +116,10 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 		c.WithVolumeMounts(corev1ac.VolumeMount().WithName("data").WithMountPath(dataDir))
 		pod.WithVolumes(corev1ac.Volume().WithName("data").WithEmptyDir(corev1ac.EmptyDirVolumeSource()))
 	}
+	if v := postgresDSNVolume(cas); v != nil {
+		c.WithVolumeMounts(corev1ac.VolumeMount().WithName(*v.Name).WithMountPath(dsnDir).WithReadOnly(true))
+		pod.WithVolumes(v)
+	}
 	pod.WithContainers(c)
 	for _, s := range cas.Spec.ImagePullSecrets {
 		pod.WithImagePullSecrets(corev1ac.LocalObjectReference().WithName(s.Name))

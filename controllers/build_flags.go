@@ -39,6 +39,8 @@ func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
 	f.EtcdCertFile = cmp.Or(f.EtcdCertFile, aggv1alpha1.DefaultEtcdCertFileFlag)
 	f.EtcdKeyFile = cmp.Or(f.EtcdKeyFile, aggv1alpha1.DefaultEtcdKeyFileFlag)
 	f.DataDir = cmp.Or(f.DataDir, aggv1alpha1.DefaultDataDirFlag)
+	f.StorageBackend = cmp.Or(f.StorageBackend, aggv1alpha1.DefaultStorageBackend)
+	f.PostgresDSNFile = cmp.Or(f.PostgresDSNFile, aggv1alpha1.DefaultPostgresDSNFile)
 	cert := ptr.Deref(f.ServingCert, aggv1alpha1.ServingCertFlags{})
 	if files := cert.Files; files != nil {
 		f.ServingCert = &aggv1alpha1.ServingCertFlags{Files: &aggv1alpha1.CertFileFlags{
@@ -77,8 +79,22 @@ func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 		}
 	case s.Embedded != nil:
 		args = append(args, f.DataDir+"="+dataDir)
+	case s.Postgres != nil:
+		args = append(args, f.StorageBackend+"="+aggv1alpha1.PostgresBackend,
+			f.PostgresDSNFile+"="+path.Join(dsnDir, s.Postgres.DSNSecretRef.Key))
 	}
 	return args
+}
+
+// postgresDSNVolume mounts only the DSN's key of spec.storage.postgres.dsnSecretRef (nil without postgres):
+// the operator never reads the Secret, the kubelet hands it to the pods.
+func postgresDSNVolume(cas *aggv1alpha1.CustomApiServer) *corev1ac.VolumeApplyConfiguration {
+	if cas.Spec.Storage == nil || cas.Spec.Storage.Postgres == nil {
+		return nil
+	}
+	ref := cas.Spec.Storage.Postgres.DSNSecretRef
+	return corev1ac.Volume().WithName("postgres-dsn").WithSecret(corev1ac.SecretVolumeSource().
+		WithSecretName(ref.Name).WithItems(corev1ac.KeyToPath().WithKey(ref.Key).WithPath(ref.Key)))
 }
 
 // embeddedStorage says whether the pods keep the embedded store (an emptyDir at dataDir).

@@ -59,6 +59,11 @@ func TestContractArgs(t *testing.T) {
 			c.Spec.Flags.DataDir = "--state-dir"
 			c.Spec.Flags.ServingCert = &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{Flag: "--certs", PairName: "apiserver"}}
 		}), []string{"--secure-port=6443", "--certs=/var/run/serving-cert", "--state-dir=/var/lib/metricsnapshot"}},
+		{"postgres", specCAS(postgres), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert",
+			"--storage-backend=postgres", "--postgres-dsn-file=/var/run/postgres-dsn/dsn"}},
+		{"postgres under other names", specCAS(postgres, func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Flags.StorageBackend, c.Spec.Flags.PostgresDSNFile = "--store", "--dsn-path"
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--store=postgres", "--dsn-path=/var/run/postgres-dsn/dsn"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +71,24 @@ func TestContractArgs(t *testing.T) {
 				t.Errorf("args %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// postgres keeps the objects in PostgreSQL, with 3 replicas (any number is allowed).
+func postgres(c *aggv1alpha1.CustomApiServer) {
+	c.Spec.Replicas = 3
+	c.Spec.Storage = &aggv1alpha1.StorageSpec{Postgres: &aggv1alpha1.PostgresStorage{
+		DSNSecretRef: aggv1alpha1.PostgresDSNSecretRef{Name: "metrics-db", Key: "dsn"}}}
+}
+
+// Only the DSN's key of the Secret is mounted; no volume without postgres.
+func TestPostgresDSNVolume(t *testing.T) {
+	if v := postgresDSNVolume(specCAS()); v != nil {
+		t.Fatalf("a volume without postgres: %+v", v)
+	}
+	v := postgresDSNVolume(specCAS(postgres))
+	if s := v.Secret; s == nil || *s.SecretName != "metrics-db" || len(s.Items) != 1 || *s.Items[0].Key != "dsn" || *s.Items[0].Path != "dsn" {
+		t.Fatalf("volume %+v: want the key dsn of Secret metrics-db only", v.Secret)
 	}
 }
 

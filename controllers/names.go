@@ -33,6 +33,7 @@ const (
 
 	certDir = contract.CertDir
 	dataDir = contract.DataDir
+	dsnDir  = contract.PostgresDSNDir
 )
 
 // names are the names of every child of one CustomApiServer.

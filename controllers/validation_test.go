@@ -89,9 +89,15 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 		{"both etcd and embedded", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Replicas = 1
 			c.Spec.Storage.Embedded = &aggv1alpha1.EmbeddedStorage{}
-		}, []string{"spec.storage", "exactly one of storage.etcd or storage.embedded"}},
-		{"neither etcd nor embedded", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = &aggv1alpha1.StorageSpec{} },
-			[]string{"spec.storage", "exactly one of storage.etcd or storage.embedded", "omit storage entirely"}},
+		}, []string{"spec.storage", "exactly one of storage.etcd, storage.embedded or storage.postgres"}},
+		{"both etcd and postgres", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage.Postgres = &aggv1alpha1.PostgresStorage{DSNSecretRef: aggv1alpha1.PostgresDSNSecretRef{Name: "db", Key: "dsn"}}
+		}, []string{"spec.storage", "exactly one of storage.etcd, storage.embedded or storage.postgres"}},
+		{"neither etcd nor embedded nor postgres", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = &aggv1alpha1.StorageSpec{} },
+			[]string{"spec.storage", "exactly one of storage.etcd, storage.embedded or storage.postgres", "omit storage entirely"}},
+		{"postgres DSN key with a slash", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage = &aggv1alpha1.StorageSpec{Postgres: &aggv1alpha1.PostgresStorage{DSNSecretRef: aggv1alpha1.PostgresDSNSecretRef{Name: "db", Key: "../dsn"}}}
+		}, []string{"spec.storage.postgres.dsnSecretRef.key", "should match"}},
 		{"certificate as both a directory and files", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Flags.ServingCert = &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{}, Files: &aggv1alpha1.CertFileFlags{}}
 		}, []string{"spec.flags.servingCert", "exactly one of certDir", "or files"}},

@@ -166,7 +166,7 @@ type APIServiceSpec struct {
 }
 
 // StorageSpec selects exactly one storage backend.
-// +kubebuilder:validation:XValidation:rule="has(self.etcd) != has(self.embedded)",message="exactly one of storage.etcd or storage.embedded must be set; omit storage entirely for a server that keeps no storage"
+// +kubebuilder:validation:XValidation:rule="[has(self.etcd), has(self.embedded), has(self.postgres)].filter(x, x).size() == 1",message="set exactly one of storage.etcd, storage.embedded or storage.postgres; omit storage entirely for a server that keeps no storage"
 type StorageSpec struct {
 	// Etcd is an external etcd (the apiserver's --etcd-servers).
 	// +optional
@@ -175,6 +175,34 @@ type StorageSpec struct {
 	// Embedded is the apiserver's own single-node store in an emptyDir (data is lost with the pod; replicas 1 only).
 	// +optional
 	Embedded *EmbeddedStorage `json:"embedded,omitempty"`
+
+	// Postgres keeps the objects in a PostgreSQL database you run (through kine, the etcd API over SQL that
+	// k3s uses): the apiserver gets --storage-backend=postgres and the DSN file from dsnSecretRef. Any replicas.
+	// +optional
+	Postgres *PostgresStorage `json:"postgres,omitempty"`
+}
+
+// PostgresStorage points the apiserver at a PostgreSQL database.
+type PostgresStorage struct {
+	// DSNSecretRef is the key of a Secret in the apiserver's namespace holding the database URL,
+	// postgres://user:password@host:5432/database?sslmode=verify-full. The Secret is mounted read-only in the
+	// pods (the operator never reads it); the database is created when missing, if the user may.
+	DSNSecretRef PostgresDSNSecretRef `json:"dsnSecretRef"`
+}
+
+// PostgresDSNSecretRef names one key of a Secret in the apiserver's namespace.
+type PostgresDSNSecretRef struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// Key in the Secret whose value is the DSN.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
+	Key string `json:"key"`
 }
 
 // EtcdStorage points the apiserver at an external etcd.

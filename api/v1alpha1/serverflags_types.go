@@ -29,6 +29,10 @@ const (
 	DefaultEtcdCertFileFlag = "--etcd-certfile"
 	DefaultEtcdKeyFileFlag  = "--etcd-keyfile"
 	DefaultDataDirFlag      = "--data-dir"
+	DefaultStorageBackend   = "--storage-backend"
+	DefaultPostgresDSNFile  = "--postgres-dsn-file"
+	// PostgresBackend is the value the operator gives the StorageBackend flag for spec.storage.postgres.
+	PostgresBackend = "postgres"
 )
 
 // ServerFlags is the server's flag contract: the flags through which the operator hands the image its secure
@@ -85,6 +89,21 @@ type ServerFlags struct {
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
 	DataDir string `json:"dataDir,omitempty"`
+
+	// StorageBackend is the flag given "postgres" for spec.storage.postgres.
+	// +optional
+	// +kubebuilder:default="--storage-backend"
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
+	StorageBackend string `json:"storageBackend,omitempty"`
+
+	// PostgresDSNFile is the flag given the file holding spec.storage.postgres.dsnSecretRef's DSN
+	// (/var/run/postgres-dsn/<key>).
+	// +optional
+	// +kubebuilder:default="--postgres-dsn-file"
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
+	PostgresDSNFile string `json:"postgresDSNFile,omitempty"`
 }
 
 // ServingCertFlags selects one way of passing the serving certificate.

@@ -103,15 +103,16 @@ func (d *dataDir) shortenSocketPath() error {
 	return nil
 }
 
-func (d *dataDir) socketPath() string {
+// socketPath is where the socket name (etcd's or kine's, both as long) is bound.
+func (d *dataDir) socketPath(name string) string {
 	if d.sockets != nil {
-		return fmt.Sprintf("/proc/self/fd/%d/%s", d.sockets.Fd(), socketName)
+		return fmt.Sprintf("/proc/self/fd/%d/%s", d.sockets.Fd(), name)
 	}
-	return filepath.Join(d.path, socketDir, socketName)
+	return filepath.Join(d.path, socketDir, name)
 }
 
 // clientURL is etcd's client endpoint, unix:///<socket path>.
-func (d *dataDir) clientURL() url.URL { return url.URL{Scheme: "unix", Path: d.socketPath()} }
+func (d *dataDir) clientURL() url.URL { return url.URL{Scheme: "unix", Path: d.socketPath(socketName)} }
 
 // close releases the lock (the lock file stays: removing it would race with a new holder).
 func (d *dataDir) close() {

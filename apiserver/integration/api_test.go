@@ -41,6 +41,7 @@ func TestAPIOnEmbeddedEtcd(t *testing.T) {
 	dataDir := t.TempDir()
 	server := testserver.Start(t, "--data-dir="+dataDir, "--source="+unreachable, "--source=thanos=http://127.0.0.1:1")
 	exerciseAPI(t, server.Client)
+	storageSemantics(t, server.Client)
 
 	keep(t, server.Client)
 	server.Stop()
@@ -62,6 +63,7 @@ func TestAPIOnExternalEtcd(t *testing.T) {
 	etcd := testenv.StartEtcd(t)
 	server := testserver.Start(t, "--etcd-servers="+etcd.URL, "--source="+unreachable, "--source=thanos=http://127.0.0.1:1")
 	exerciseAPI(t, server.Client)
+	storageSemantics(t, server.Client)
 
 	keep(t, server.Client)
 	server.Stop()

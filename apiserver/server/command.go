@@ -62,7 +62,7 @@ func newCommand(ctx context.Context, forced *forcedExit) *cobra.Command {
 	return cmd
 }
 
-// Run starts the embedded etcd when there is no --etcd-servers, then builds the server and serves
+// Run starts the embedded etcd when there is no --etcd-servers (kine with postgres), then builds the server and serves
 // until ctx ends. What Run starts is stopped, and a temporary data dir removed, on every return,
 // and on a forced exit too.
 func (o *Options) Run(ctx context.Context) error {
@@ -93,6 +93,14 @@ func (o *Options) Run(ctx context.Context) error {
 		defer etcd.Close()
 		etcdServers = []string{etcd.URL}
 	}
+	if o.Storage.postgres() {
+		kine, err := backend.StartPostgres(ctx, o.Storage.postgresDSN, dataDir)
+		if err != nil {
+			return err
+		}
+		defer kine.Close()
+		etcdServers = []string{kine.URL}
+	}
 	cfg, err := o.Config(etcdServers)
 	if err != nil {
 		return err
@@ -104,10 +112,10 @@ func (o *Options) Run(ctx context.Context) error {
 	return s.Generic.PrepareRun().RunWithContext(ctx)
 }
 
-// dataDir is the embedded etcd's directory: --data-dir, or with --local a temporary one, which
-// remove deletes (once, however many times it is called).
+// dataDir is the embedded etcd's directory (kine's socket's with postgres): --data-dir, or else a
+// temporary one, which remove deletes (once, however many times it is called).
 func (o *Options) dataDir() (dir string, remove func(), err error) {
-	if !o.embedded() || o.DataDir != "" {
+	if !o.inProcessStore() || o.DataDir != "" {
 		return o.DataDir, func() {}, nil
 	}
 	dir, err = os.MkdirTemp("", "metricsnapshot-apiserver-")

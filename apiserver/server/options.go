@@ -49,8 +49,10 @@ type Options struct {
 	// LocalAllowNonLoopback lets --local bind to an address other hosts reach. Without it Validate
 	// refuses: --local serves every request as an all-powerful user, unauthenticated.
 	LocalAllowNonLoopback bool
-	// DataDir holds the embedded etcd when --etcd-servers is empty; empty after Complete means a
-	// temporary directory (--local), which Run removes.
+	// Storage is --storage-backend and the PostgreSQL DSN.
+	Storage storageOptions
+	// DataDir holds the embedded etcd when --etcd-servers is empty (kine's socket with
+	// --storage-backend=postgres); empty after Complete means a temporary directory, which Run removes.
 	DataDir string
 	// Sources are --source name=url flags.
 	Sources []string
@@ -108,7 +110,15 @@ func NewOptions() *Options {
 
 // AddFlags registers all flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	o.Etcd.AddFlags(fs)
+	// k8s.io/apiserver's --storage-backend takes etcd3 only; this server's takes postgres too.
+	etcd := pflag.NewFlagSet("etcd", pflag.ContinueOnError)
+	o.Etcd.AddFlags(etcd)
+	etcd.VisitAll(func(f *pflag.Flag) {
+		if f.Name != "storage-backend" {
+			fs.AddFlag(f)
+		}
+	})
+	o.Storage.addFlags(fs)
 	o.Recommended.AddFlags(fs)
 	fs.BoolVar(&o.Local, "local", o.Local, "Run outside a cluster: every request is served as the all-powerful user "+
 		LocalUser+" (no delegated authentication or authorization, no kubeconfig), no leader election, "+
@@ -116,7 +126,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.LocalAllowNonLoopback, "local-allow-non-loopback", o.LocalAllowNonLoopback, "Let --local bind to a "+
 		"--bind-address that is not loopback, exposing the unauthenticated all-powerful "+LocalUser+" to every host that reaches it.")
 	fs.StringVar(&o.DataDir, "data-dir", o.DataDir, "Directory of the embedded etcd, used when --etcd-servers is empty (default "+
-		contract.DataDir+", or a temporary directory with --local).")
+		contract.DataDir+", or a temporary directory with --local). With --storage-backend=postgres it holds "+
+		"only kine's socket (default a temporary directory).")
 	fs.StringArrayVar(&o.Sources, "source", o.Sources, "A Prometheus source as name=url, e.g. prometheus=http://prometheus:9090. Repeatable.")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "Collect only while holding a Lease, so one of several replicas collects. Ignored with --local.")
 	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "Namespace of the leader election Lease (default $POD_NAMESPACE).")
@@ -135,8 +146,13 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 // etcdPathPrefix is where objects of group live in etcd (shared etcd clusters keep groups apart).
 func etcdPathPrefix(group string) string { return "/registry/" + group }
 
-// embedded reports whether storage is the embedded etcd (no --etcd-servers).
-func (o *Options) embedded() bool { return len(o.Etcd.StorageConfig.Transport.ServerList) == 0 }
+// embedded reports whether storage is the embedded etcd (no --etcd-servers, not postgres).
+func (o *Options) embedded() bool {
+	return !o.Storage.postgres() && len(o.Etcd.StorageConfig.Transport.ServerList) == 0
+}
+
+// inProcessStore reports whether Run starts the store the server talks to (embedded etcd or kine).
+func (o *Options) inProcessStore() bool { return o.embedded() || o.Storage.postgres() }
 
 // Complete parses --source and fills what other flags imply. bindAddressSet tells whether the user
 // chose --bind-address. It starts and creates nothing: Run does.
@@ -146,6 +162,9 @@ func (o *Options) Complete(bindAddressSet bool) error {
 		return err
 	}
 	o.sources = sources
+	if err := o.Storage.complete(); err != nil {
+		return err
+	}
 	// Another group gets its own etcd prefix, unless the user chose one.
 	if o.Etcd.StorageConfig.Prefix == etcdPathPrefix(DefaultAPIGroup) {
 		o.Etcd.StorageConfig.Prefix = etcdPathPrefix(o.APIGroup)
@@ -171,9 +190,10 @@ func (o *Options) Complete(bindAddressSet bool) error {
 func (o *Options) Validate() error {
 	errs := o.Recommended.Validate()
 	etcd := *o.Etcd
-	if o.embedded() {
-		// The embedded etcd stands in for --etcd-servers; the other --etcd-* flags apply to it too.
-		etcd.StorageConfig.Transport.ServerList = []string{"embedded"}
+	errs = append(errs, o.Storage.validate(etcd.StorageConfig.Transport.ServerList)...)
+	if o.inProcessStore() {
+		// The embedded etcd or kine stands in for --etcd-servers; the other --etcd-* flags apply to it too.
+		etcd.StorageConfig.Transport.ServerList = []string{"in-process"}
 	}
 	errs = append(errs, etcd.Validate()...)
 	if err := validateAPIGroup(o.APIGroup); err != nil {

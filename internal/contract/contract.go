@@ -25,6 +25,9 @@ const (
 	DataDir = "/var/lib/metricsnapshot"
 	// CertDir is where the operator mounts the serving Secret, passed as --cert-dir.
 	CertDir = "/var/run/serving-cert"
+	// PostgresDSNDir is where the operator mounts the key of spec.storage.postgres.dsnSecretRef, passed as
+	// --postgres-dsn-file=<PostgresDSNDir>/<key>.
+	PostgresDSNDir = "/var/run/postgres-dsn"
 	// CertPairName makes --cert-dir read tls.crt/tls.key, the keys of a kubernetes.io/tls Secret.
 	CertPairName = "tls"
 )

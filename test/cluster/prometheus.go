@@ -227,24 +227,30 @@ func (c Config) PrometheusQuery(ctx context.Context, query string) (float64, err
 // PrometheusServiceManifest makes the host Prometheus reachable in namespace ns as
 // http://prometheus:9090 (a Service without selector and its EndpointSlice on the node IP).
 func (c Config) PrometheusServiceManifest(ns string) string {
+	return c.HostServiceManifest(ns, "prometheus", "http", PrometheusPort)
+}
+
+// HostServiceManifest is Service name in ns, without selector, whose EndpointSlice is port on the node IP: how
+// pods reach a server the suite runs on the host.
+func (c Config) HostServiceManifest(ns, name, portName string, port int) string {
 	return fmt.Sprintf(`apiVersion: v1
 kind: Service
-metadata: {name: prometheus, namespace: %[1]s}
+metadata: {name: %[2]s, namespace: %[1]s}
 spec:
   ports:
-  - {name: http, port: %[2]d, targetPort: %[2]d, protocol: TCP}
+  - {name: %[3]s, port: %[4]d, targetPort: %[4]d, protocol: TCP}
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata:
-  name: prometheus-host
+  name: %[2]s-host
   namespace: %[1]s
-  labels: {kubernetes.io/service-name: prometheus}
+  labels: {kubernetes.io/service-name: %[2]s}
 addressType: IPv4
 ports:
-- {name: http, port: %[2]d, protocol: TCP}
+- {name: %[3]s, port: %[4]d, protocol: TCP}
 endpoints:
-- addresses: ["%[3]s"]
+- addresses: ["%[5]s"]
   conditions: {ready: true}
-`, ns, PrometheusPort, c.NodeIP)
+`, ns, name, portName, port, c.NodeIP)
 }

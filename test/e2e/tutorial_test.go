@@ -62,6 +62,7 @@ func TestAggregation(t *testing.T) {
 		{"requests through the aggregator are authorized; forged headers are not", authThroughAggregator},
 		{"a namespace deletion completes while the API is served", namespaceDeletionWhileServed},
 		{"a second CustomApiServer (embedded storage, another group) runs side by side", sideBySide},
+		{"a CustomApiServer on PostgreSQL (2 replicas) serves the tutorial's walkthrough and survives a PostgreSQL restart", postgresStorage},
 		{"the stock k8s.io/sample-apiserver runs with no extra rules, under Pod Security restricted", genericServer},
 		{"metrics-server installed by hand is adopted by a CustomApiServer with no failed request; kubectl top works", metricsServerAdopted},
 		{"rules the operator may not grant, and a missing image, are named in the status", refusedRules},
@@ -136,20 +137,7 @@ func tutorialChecks(t *testing.T) {
 	if !containsLine(kubectl(t, "api-versions"), groupVer) {
 		t.Errorf("kubectl api-versions does not list %s", groupVer)
 	}
-	// The tutorial's MetricSnapshot, verbatim.
-	kubectlApply(t, `apiVersion: metrics.example.com/v1
-kind: MetricSnapshot
-metadata:
-  name: app-metrics
-  namespace: default
-spec:
-  source: prometheus
-  metrics:
-  - cpu_usage
-  - memory_usage
-  - request_count
-  interval: 1m
-`)
+	kubectlApply(t, tutorialSnapshot(groupVer))
 	list := kubectl(t, "get", "metricsnapshots")
 	header := strings.Fields(strings.SplitN(list, "\n", 2)[0])
 	wantHeader := []string{"NAME", "SOURCE", "METRICS", "INTERVAL", "COLLECTED", "LAST-COLLECTED", "AGE"}
@@ -332,6 +320,23 @@ spec: {source: prometheus, metrics: [up], interval: 1m}
 		t.Fatalf("deleting namespace %s with the MetricSnapshot API served: %v %s\nnamespace conditions:\n%s", ns, err, out, status)
 	}
 	record("namespace deletion while the API is served", time.Since(start))
+}
+
+// tutorialSnapshot is the tutorial's MetricSnapshot, verbatim but for its apiVersion.
+func tutorialSnapshot(apiVersion string) string {
+	return `apiVersion: ` + apiVersion + `
+kind: MetricSnapshot
+metadata:
+  name: app-metrics
+  namespace: default
+spec:
+  source: prometheus
+  metrics:
+  - cpu_usage
+  - memory_usage
+  - request_count
+  interval: 1m
+`
 }
 
 func findRow(t *testing.T, table, name string) []string {
