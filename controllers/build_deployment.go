@@ -92,6 +92,11 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 			servingCertVolume(cas, n),
 			corev1ac.Volume().WithName("tmp").WithEmptyDir(corev1ac.EmptyDirVolumeSource()),
 		)
+	if name := etcdTLSSecretName(cas); name != "" {
+		tls := buildEtcdClientTLS(serverFlags(cas), name)
+		c.WithVolumeMounts(tls.Mount)
+		pod.WithVolumes(tls.Volume)
+	}
 	if embeddedStorage(cas) {
 		c.WithVolumeMounts(corev1ac.VolumeMount().WithName("data").WithMountPath(dataDir))
 		pod.WithVolumes(corev1ac.Volume().WithName("data").WithEmptyDir(corev1ac.EmptyDirVolumeSource()))

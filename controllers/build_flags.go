@@ -35,6 +35,9 @@ func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
 	f := cas.Spec.Flags
 	f.SecurePort = cmp.Or(f.SecurePort, aggv1alpha1.DefaultSecurePortFlag)
 	f.EtcdServers = cmp.Or(f.EtcdServers, aggv1alpha1.DefaultEtcdServersFlag)
+	f.EtcdCAFile = cmp.Or(f.EtcdCAFile, aggv1alpha1.DefaultEtcdCAFileFlag)
+	f.EtcdCertFile = cmp.Or(f.EtcdCertFile, aggv1alpha1.DefaultEtcdCertFileFlag)
+	f.EtcdKeyFile = cmp.Or(f.EtcdKeyFile, aggv1alpha1.DefaultEtcdKeyFileFlag)
 	f.DataDir = cmp.Or(f.DataDir, aggv1alpha1.DefaultDataDirFlag)
 	cert := ptr.Deref(f.ServingCert, aggv1alpha1.ServingCertFlags{})
 	if files := cert.Files; files != nil {
@@ -53,7 +56,8 @@ func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
 }
 
 // contractArgs are the flags the operator passes (README, "Flags the operator passes"): the secure port, the
-// serving certificate, and storage only when spec.storage is set, each under the name spec.flags gives it.
+// serving certificate, and storage only when spec.storage is set (with the etcd client TLS files when
+// storage.etcd.tlsSecretRef is set), each under the name spec.flags gives it.
 func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	f := serverFlags(cas)
 	args := []string{fmt.Sprintf("%s=%d", f.SecurePort, cas.Spec.SecurePort)}
@@ -68,6 +72,9 @@ func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	case s == nil: // stateless: no storage flag
 	case s.Etcd != nil:
 		args = append(args, f.EtcdServers+"="+strings.Join(s.Etcd.Servers, ","))
+		if name := etcdTLSSecretName(cas); name != "" {
+			args = append(args, buildEtcdClientTLS(f, name).Args...)
+		}
 	case s.Embedded != nil:
 		args = append(args, f.DataDir+"="+dataDir)
 	}

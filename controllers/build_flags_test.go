@@ -44,6 +44,16 @@ func TestContractArgs(t *testing.T) {
 			c.Spec.Flags = aggv1alpha1.ServerFlags{SecurePort: "--https-port", EtcdServers: "--etcd",
 				ServingCert: &aggv1alpha1.ServingCertFlags{Files: &aggv1alpha1.CertFileFlags{CertFile: "-cert", KeyFile: "-key"}}}
 		}), []string{"--https-port=6443", "-cert=/var/run/serving-cert/tls.crt", "-key=/var/run/serving-cert/tls.key", "--etcd=http://etcd:2379"}},
+		{"etcd over TLS: the client files of the mounted Secret", specCAS(func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage.Etcd = &aggv1alpha1.EtcdStorage{Servers: []string{"https://etcd-0:2379", "https://etcd-1:2379"},
+				TLSSecretRef: &aggv1alpha1.EtcdTLSSecretReference{Name: "etcd-client"}}
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd-servers=https://etcd-0:2379,https://etcd-1:2379",
+			"--etcd-cafile=/var/run/etcd-client-tls/ca.crt", "--etcd-certfile=/var/run/etcd-client-tls/tls.crt", "--etcd-keyfile=/var/run/etcd-client-tls/tls.key"}},
+		{"etcd over TLS under other names", specCAS(func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage.Etcd = &aggv1alpha1.EtcdStorage{Servers: []string{"https://etcd:2379"}, TLSSecretRef: &aggv1alpha1.EtcdTLSSecretReference{Name: "etcd-client"}}
+			c.Spec.Flags = aggv1alpha1.ServerFlags{EtcdServers: "--etcd", EtcdCAFile: "--etcd-ca", EtcdCertFile: "--etcd-cert", EtcdKeyFile: "--etcd-key"}
+		}), []string{"--secure-port=6443", "--cert-dir=/var/run/serving-cert", "--etcd=https://etcd:2379",
+			"--etcd-ca=/var/run/etcd-client-tls/ca.crt", "--etcd-cert=/var/run/etcd-client-tls/tls.crt", "--etcd-key=/var/run/etcd-client-tls/tls.key"}},
 		{"embedded storage under another name", specCAS(func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Replicas, c.Spec.Storage = 1, &aggv1alpha1.StorageSpec{Embedded: &aggv1alpha1.EmbeddedStorage{}}
 			c.Spec.Flags.DataDir = "--state-dir"

@@ -60,9 +60,11 @@ func TestStatelessServerWithDefaultFlags(t *testing.T) {
 	got := reconciled(t, cas.Name)
 	want := aggv1alpha1.ServerFlags{
 		SecurePort: aggv1alpha1.DefaultSecurePortFlag, EtcdServers: aggv1alpha1.DefaultEtcdServersFlag, DataDir: aggv1alpha1.DefaultDataDirFlag,
+		EtcdCAFile: aggv1alpha1.DefaultEtcdCAFileFlag, EtcdCertFile: aggv1alpha1.DefaultEtcdCertFileFlag, EtcdKeyFile: aggv1alpha1.DefaultEtcdKeyFileFlag,
 		ServingCert: &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{Flag: aggv1alpha1.DefaultCertDirFlag, PairName: aggv1alpha1.DefaultCertPairName}},
 	}
 	if f := got.Spec.Flags; f.SecurePort != want.SecurePort || f.EtcdServers != want.EtcdServers || f.DataDir != want.DataDir ||
+		f.EtcdCAFile != want.EtcdCAFile || f.EtcdCertFile != want.EtcdCertFile || f.EtcdKeyFile != want.EtcdKeyFile ||
 		f.ServingCert == nil || f.ServingCert.Files != nil || f.ServingCert.CertDir == nil || *f.ServingCert.CertDir != *want.ServingCert.CertDir {
 		t.Errorf("spec.flags defaulted to %+v, want %+v (the CRD's defaults and api/v1alpha1's must agree)", f, want)
 	}

@@ -120,6 +120,15 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 			[]string{"spec.storage.etcd.servers", "at least 1"}},
 		{"etcd server without scheme", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Etcd.Servers = []string{"etcd:2379"} },
 			[]string{"spec.storage.etcd.servers[0]", "should match"}},
+		{"tlsSecretRef with an http:// server", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage.Etcd = &aggv1alpha1.EtcdStorage{Servers: []string{"https://etcd-0:2379", "http://etcd-1:2379"},
+				TLSSecretRef: &aggv1alpha1.EtcdTLSSecretReference{Name: "etcd-client"}}
+		}, []string{"spec.storage.etcd.servers", "tlsSecretRef gives etcd client certificates, which only https:// servers use"}},
+		{"tlsSecretRef name not a DNS subdomain", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage.Etcd = &aggv1alpha1.EtcdStorage{Servers: []string{"https://etcd:2379"}, TLSSecretRef: &aggv1alpha1.EtcdTLSSecretReference{Name: "Etcd_Client"}}
+		}, []string{"spec.storage.etcd.tlsSecretRef.name", "should match"}},
+		{"etcd CA file flag with a value", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Flags.EtcdCAFile = "--etcd-cafile=/ca.crt" },
+			[]string{"spec.flags.etcdCAFile", "should match"}},
 		{"unparseable duration", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Certificates.Duration = &metav1.Duration{} // replaced below by raw JSON
 		}, []string{"spec.certificates.duration", "should match"}},

@@ -219,14 +219,33 @@ type ManagedEtcdStorage struct {
 }
 
 // EtcdStorage points the apiserver at an external etcd.
+// +kubebuilder:validation:XValidation:rule="!has(self.tlsSecretRef) || self.servers.all(s, s.startsWith('https://'))",message="tlsSecretRef gives etcd client certificates, which only https:// servers use: make every server https://, or remove tlsSecretRef",fieldPath=".servers"
 type EtcdStorage struct {
-	// Servers are etcd client URLs, e.g. http://etcd:2379.
+	// Servers are etcd client URLs, e.g. http://etcd:2379, or https://etcd:2379 with tlsSecretRef.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
 	// +kubebuilder:validation:items:MaxLength=512
 	// +kubebuilder:validation:items:Pattern=`^https?://[^\s,/]+(/[^\s,]*)?$`
 	// +listType=atomic
 	Servers []string `json:"servers"`
+
+	// TLSSecretRef names a Secret in the apiserver's namespace holding ca.crt (the CA that signed etcd's
+	// serving certificate), tls.crt and tls.key (the client certificate etcd accepts, e.g. a
+	// kubernetes.io/tls Secret cert-manager writes). It is mounted read-only at /var/run/etcd-client-tls and
+	// passed as spec.flags.etcdCAFile, etcdCertFile and etcdKeyFile; every server must be https://. While the
+	// Secret is missing or lacks a key, the Deployment is left as it is and Ready says which key is missing; a
+	// change of its content rolls the pods.
+	// +optional
+	TLSSecretRef *EtcdTLSSecretReference `json:"tlsSecretRef,omitempty"`
+}
+
+// EtcdTLSSecretReference names a Secret in the apiserver's namespace with ca.crt, tls.crt and tls.key.
+type EtcdTLSSecretReference struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
 }
 
 // EmbeddedStorage has no settings: the apiserver keeps its data in an emptyDir.

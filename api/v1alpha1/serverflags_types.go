@@ -19,13 +19,16 @@ package v1alpha1
 // Default flag names: those of this project's apiserver and of every server built on k8s.io/apiserver. The
 // CRD defaults (markers below) carry the same values; the operator falls back to these when a field is empty.
 const (
-	DefaultSecurePortFlag  = "--secure-port"
-	DefaultCertDirFlag     = "--cert-dir"
-	DefaultCertPairName    = "tls"
-	DefaultCertFileFlag    = "--tls-cert-file"
-	DefaultKeyFileFlag     = "--tls-private-key-file"
-	DefaultEtcdServersFlag = "--etcd-servers"
-	DefaultDataDirFlag     = "--data-dir"
+	DefaultSecurePortFlag   = "--secure-port"
+	DefaultCertDirFlag      = "--cert-dir"
+	DefaultCertPairName     = "tls"
+	DefaultCertFileFlag     = "--tls-cert-file"
+	DefaultKeyFileFlag      = "--tls-private-key-file"
+	DefaultEtcdServersFlag  = "--etcd-servers"
+	DefaultEtcdCAFileFlag   = "--etcd-cafile"
+	DefaultEtcdCertFileFlag = "--etcd-certfile"
+	DefaultEtcdKeyFileFlag  = "--etcd-keyfile"
+	DefaultDataDirFlag      = "--data-dir"
 )
 
 // ServerFlags is the server's flag contract: the flags through which the operator hands the image its secure
@@ -53,6 +56,28 @@ type ServerFlags struct {
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
 	EtcdServers string `json:"etcdServers,omitempty"`
+
+	// EtcdCAFile is the flag given the CA file of the etcd client TLS Secret (spec.storage.etcd.tlsSecretRef),
+	// /var/run/etcd-client-tls/ca.crt.
+	// +optional
+	// +kubebuilder:default="--etcd-cafile"
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
+	EtcdCAFile string `json:"etcdCAFile,omitempty"`
+
+	// EtcdCertFile is the flag given the etcd client certificate file, /var/run/etcd-client-tls/tls.crt.
+	// +optional
+	// +kubebuilder:default="--etcd-certfile"
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
+	EtcdCertFile string `json:"etcdCertFile,omitempty"`
+
+	// EtcdKeyFile is the flag given the etcd client key file, /var/run/etcd-client-tls/tls.key.
+	// +optional
+	// +kubebuilder:default="--etcd-keyfile"
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
+	EtcdKeyFile string `json:"etcdKeyFile,omitempty"`
 
 	// DataDir is the flag given the directory of spec.storage.embedded (an emptyDir at /var/lib/metricsnapshot).
 	// +optional
