@@ -77,6 +77,9 @@ func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 		}
 	case s.Embedded != nil:
 		args = append(args, f.DataDir+"="+dataDir)
+	case s.Managed != nil:
+		args = append(args, f.EtcdServers+"="+strings.Join(etcdClientURLs(namesFor(cas), etcdReplicas(s.Managed)), ","))
+		args = append(args, buildEtcdClientTLS(f, etcdTLSSecretName(cas)).Args...)
 	}
 	return args
 }
