@@ -215,7 +215,9 @@ func TestManagedEtcdChangesRefused(t *testing.T) {
 	}{
 		{"members 1 -> 3", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Managed.Replicas = 3 },
 			[]string{"spec.storage.managed.replicas", "cannot be changed", "create a new CustomApiServer"}},
-		{"larger volumes", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Managed.Storage = ptr.To(resource.MustParse("5Gi")) },
+		{"larger volumes", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage.Managed.Storage = ptr.To(resource.MustParse("5Gi"))
+		},
 			[]string{"spec.storage.managed.storage", "cannot be changed"}},
 		{"to external etcd", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Storage = &aggv1alpha1.StorageSpec{Etcd: &aggv1alpha1.EtcdStorage{Servers: []string{"http://etcd:2379"}}}
