@@ -112,9 +112,19 @@ spec:
 		if len(before) < 10 {
 			t.Fatalf("only %d MetricSnapshots to check", len(before))
 		}
+		old := memberUIDs(t)
 		deleted := time.Now()
 		kubectl(t, "-n", metcdNS, "delete", "pods", "-l", metcdPods, "--wait=false")
 		testutil.Eventually(t, 3*time.Minute, "every member back, the API writable", func(ctx context.Context) error {
+			now := memberUIDs(t)
+			if len(now) != 3 {
+				return fmt.Errorf("members %v", now)
+			}
+			for name, uid := range now {
+				if old[name] == uid {
+					return fmt.Errorf("member %s not replaced yet", name)
+				}
+			}
 			if err := membersHealthy(t); err != nil {
 				return err
 			}
@@ -144,6 +154,18 @@ spec:
 		out, _ := cfg.KubectlOutput(ctx, "", "-n", metcdNS, "get", "statefulset,pods,pvc", "-l", "app.kubernetes.io/component=etcd", "--ignore-not-found", "-o", "name")
 		return gone(out)
 	})
+}
+
+// memberUIDs maps each etcd member's pod name to its UID.
+func memberUIDs(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, row := range strings.Fields(kubectl(t, "-n", metcdNS, "get", "pods", "-l", metcdPods, "-o",
+		`jsonpath={range .items[*]}{.metadata.name}={.metadata.uid}{"\n"}{end}`)) {
+		name, uid, _ := strings.Cut(row, "=")
+		out[name] = uid
+	}
+	return out
 }
 
 // waitMembers waits until status.storage shows every member healthy and StorageReady is True.
