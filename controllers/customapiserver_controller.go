@@ -170,7 +170,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	r.reconcileManagedEtcd(ctx, a, cas, n, &o)
 	// Pods cannot start without their certificate, and an APIService needs the CA for its caBundle.
 	if o.plan != nil || o.certManager {
-		o.record(a.apply(ctx, desiredDeployment(cas, n, image)))
+		o.record(r.applyDeployment(ctx, a, cas, n, image, &o))
 	}
 	o.record(r.reconcilePDB(ctx, a, cas, n))
 	if o.plan != nil || o.certManager {
@@ -196,6 +196,7 @@ type outcome struct {
 	conflicts    []string         // other children that belong to someone else, left untouched
 	notGrantable string           // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
 	etcdRenewal  time.Time        // when the managed etcd's certificates are next due (zero: no managed etcd)
+	etcdTLS      string           // the etcd client TLS Secret is missing or unusable; the Deployment was left as it is
 	errs         []error          // failed requests, retried with backoff
 }
 
@@ -209,6 +210,26 @@ func (o *outcome) record(err error) {
 	default:
 		o.errs = append(o.errs, err)
 	}
+}
+
+// applyDeployment applies the Deployment. With an etcd client TLS Secret the pod template carries the hash
+// of its content, so a rotated certificate rolls the pods; while that Secret is missing or unusable the
+// Deployment is left as it is (o.etcdTLS says why), never rolled onto pods that cannot reach etcd.
+func (r *Reconciler) applyDeployment(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names, image string, o *outcome) error {
+	d := desiredDeployment(cas, n, image)
+	if name := etcdTLSSecretName(cas); name != "" {
+		hash, err := r.etcdClientTLSHash(ctx, n.Namespace, name)
+		var problem *etcdTLSProblem
+		if errors.As(err, &problem) {
+			o.etcdTLS = problem.msg + "; the Deployment is not created or changed until then"
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d.Spec.Template.WithAnnotations(map[string]string{annotationEtcdTLSHash: hash})
+	}
+	return a.apply(ctx, d)
 }
 
 // ensureNamespace creates (and owns) the namespace when absent; an existing one that is not ours is used

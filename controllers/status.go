@@ -41,8 +41,12 @@ const (
 	// proofRetry: while an older CA waits in the caBundle, the endpoints are dialled again this often (a
 	// kubelet refreshing a mounted Secret, or the apiserver reloading it, is no event the operator sees).
 	proofRetry = 3 * time.Second
-	// userCARecheck: the user's CA Secret is not watched (the cache holds only ours), so read it this often.
-	userCARecheck = time.Minute
+	// userSecretRecheck: the user's Secrets (CA, etcd client TLS) are not watched (the cache holds only ours),
+	// so they are read this often.
+	userSecretRecheck = time.Minute
+	// userSecretRetry: while the etcd client TLS Secret is missing or incomplete (the Deployment waits for it),
+	// it is read this often, so one created just after the CustomApiServer is picked up at once.
+	userSecretRetry = 5 * time.Second
 )
 
 // finish records what the children report and when to come back (the next certificate renewal). It
@@ -56,6 +60,8 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	switch {
 	case len(o.errs) > 0:
 		reason, msg = errorsReason(o.errs), errors.Join(o.errs...).Error()
+	case o.etcdTLS != "":
+		reason, msg = aggv1alpha1.ReasonEtcdTLSSecretInvalid, o.etcdTLS
 	case o.notGrantable != "":
 		reason, msg = aggv1alpha1.ReasonRulesNotGrantable, o.notGrantable
 	case len(o.conflicts) > 0:
@@ -81,8 +87,11 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 	if o.retryAfter > 0 {
 		soonest(o.retryAfter)
 	}
-	if cas.Spec.Certificates.CASecretRef != nil {
-		soonest(userCARecheck)
+	if cas.Spec.Certificates.CASecretRef != nil || etcdTLSSecretName(cas) != "" {
+		soonest(userSecretRecheck)
+	}
+	if o.etcdTLS != "" {
+		soonest(userSecretRetry)
 	}
 	if len(o.conflicts)+len(o.apiClaims.conflicts) > 0 {
 		soonest(conflictRetry)

@@ -88,6 +88,11 @@ const (
 	// ReasonEtcdCertificateError: the managed etcd's CA, member or client certificate could not be made or
 	// stored; the operator retries (StorageReady, Ready).
 	ReasonEtcdCertificateError = "EtcdCertificateError"
+	// ReasonEtcdTLSSecretInvalid: the Secret spec.storage.etcd.tlsSecretRef names is missing, lacks one of
+	// ca.crt, tls.crt and tls.key, or holds an unusable CA or key pair; the message names the Secret and the
+	// key. The Deployment is left as it is (pods would not start, or not reach etcd) until the Secret is fixed,
+	// which the operator looks for every 5 s (Ready).
+	ReasonEtcdTLSSecretInvalid = "EtcdTLSSecretInvalid"
 	// ReasonAvailabilityUnknown: the aggregator has not reported on an APIService yet, or it could not be
 	// read (APIServicesAvailable, status.apiServices[] with available Unknown).
 	ReasonAvailabilityUnknown = "AvailabilityUnknown"

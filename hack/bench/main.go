@@ -99,7 +99,7 @@ func main() {
 	}
 	cfg := cluster.Default(*state, *kubeBin, *images)
 	setup := Setup{Repo: kubeversion.Root(), Image: *img, APIServerImage: *apiImg, SampleImage: *sampleImg,
-		EtcdManifest: cfg.EtcdManifest(backendNS)}
+		EtcdManifest: cfg.EtcdManifest(backendNS, nil)}
 	filter, err := regexp.Compile(*only)
 	if err != nil {
 		fail(fmt.Errorf("-paths: %w", err))

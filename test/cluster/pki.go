@@ -97,9 +97,21 @@ func (c Config) writePKI() error {
 }
 
 func (c Config) newCA(file, cn string) (keyPair, error) {
+	ca, der, err := makeCA(cn)
+	if err != nil {
+		return keyPair{}, fmt.Errorf("making %s: %w", file, err)
+	}
+	if err := writePEM(c.pki(file+".crt"), "CERTIFICATE", der); err != nil {
+		return keyPair{}, err
+	}
+	return ca, writeKey(c.pki(file+".key"), ca.key.(*ecdsa.PrivateKey))
+}
+
+// makeCA is a self-signed CA valid ten years, and its certificate's DER.
+func makeCA(cn string) (keyPair, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return keyPair{}, fmt.Errorf("generating %s key: %w", file, err)
+		return keyPair{}, nil, fmt.Errorf("generating the key: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),
@@ -112,19 +124,31 @@ func (c Config) newCA(file, cn string) (keyPair, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
-		return keyPair{}, fmt.Errorf("signing %s: %w", file, err)
+		return keyPair{}, nil, fmt.Errorf("signing: %w", err)
 	}
-	cert, _ := x509.ParseCertificate(der)
-	if err := writePEM(c.pki(file+".crt"), "CERTIFICATE", der); err != nil {
-		return keyPair{}, err
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return keyPair{}, nil, fmt.Errorf("parsing what was signed: %w", err)
 	}
-	return keyPair{cert: cert, key: key}, writeKey(c.pki(file+".key"), key)
+	return keyPair{cert: cert, key: key}, der, nil
 }
 
 func (c Config) newCert(ca keyPair, r certRequest) error {
+	der, key, err := makeCert(ca, r)
+	if err != nil {
+		return err
+	}
+	if err := writePEM(c.pki(r.file+".crt"), "CERTIFICATE", der); err != nil {
+		return err
+	}
+	return writeKey(c.pki(r.file+".key"), key)
+}
+
+// makeCert is the certificate r asks for, signed by ca and valid a year, as DER, with its key.
+func makeCert(ca keyPair, r certRequest) ([]byte, *ecdsa.PrivateKey, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return fmt.Errorf("generating %s key: %w", r.file, err)
+		return nil, nil, fmt.Errorf("generating %s key: %w", r.file, err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial(),
@@ -145,12 +169,9 @@ func (c Config) newCert(ca keyPair, r certRequest) error {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
 	if err != nil {
-		return fmt.Errorf("signing %s: %w", r.file, err)
+		return nil, nil, fmt.Errorf("signing %s: %w", r.file, err)
 	}
-	if err := writePEM(c.pki(r.file+".crt"), "CERTIFICATE", der); err != nil {
-		return err
-	}
-	return writeKey(c.pki(r.file+".key"), key)
+	return der, key, nil
 }
 
 func serial() *big.Int {
@@ -163,8 +184,11 @@ func writeKey(path string, key *ecdsa.PrivateKey) error {
 	if err != nil {
 		return fmt.Errorf("encoding key %s: %w", path, err)
 	}
-	return writePEM(path, "EC PRIVATE KEY", der)
+	return writePEM(path, keyPEMType, der)
 }
+
+// keyPEMType is the PEM block of an EC key in SEC 1 form (x509.MarshalECPrivateKey).
+const keyPEMType = "EC PRIVATE KEY"
 
 func writePEM(path, typ string, der []byte) error {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {

@@ -30,14 +30,19 @@ import (
 const SampleNamespace = "custom-apiserver"
 
 // DeploySample runs what the sample CustomApiServer (samplePath) expects around it — Prometheus on
-// the node as http://prometheus:9090 and etcd as http://etcd:2379 in its namespace — applies it and
-// waits until its APIService is Available. It returns the time from apply to Available.
+// the node as http://prometheus:9090, etcd as https://etcd:2379 in its namespace and the Secret
+// EtcdClientSecret with a client certificate etcd accepts — applies it and waits until its APIService is
+// Available. It returns the time from apply to Available.
 func (c Config) DeploySample(ctx context.Context, samplePath, apiService string) (time.Duration, error) {
 	if err := c.StartPrometheus(ctx); err != nil {
 		return 0, err
 	}
+	tls, err := NewEtcdTLS(SampleNamespace)
+	if err != nil {
+		return 0, err
+	}
 	ns := fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", SampleNamespace)
-	for _, m := range []string{ns, c.EtcdManifest(SampleNamespace), c.PrometheusServiceManifest(SampleNamespace)} {
+	for _, m := range []string{ns, c.EtcdManifest(SampleNamespace, tls), c.PrometheusServiceManifest(SampleNamespace)} {
 		if _, err := c.KubectlOutput(ctx, m, "apply", "-f", "-"); err != nil {
 			return 0, err
 		}
@@ -49,7 +54,7 @@ func (c Config) DeploySample(ctx context.Context, samplePath, apiService string)
 	if _, err := c.KubectlOutput(ctx, "", "apply", "-f", samplePath); err != nil {
 		return 0, err
 	}
-	err := poll.Until(ctx, "APIService "+apiService+" Available", 4*time.Minute, func(ctx context.Context) error {
+	err = poll.Until(ctx, "APIService "+apiService+" Available", 4*time.Minute, func(ctx context.Context) error {
 		out, err := c.KubectlOutput(ctx, "", "get", "apiservice", apiService, "-o",
 			`jsonpath={.status.conditions[?(@.type=="Available")].status}: {.status.conditions[?(@.type=="Available")].message}`)
 		if err == nil && !strings.HasPrefix(out, "True") {

@@ -69,7 +69,7 @@ metadata: {name: `+rotName+`}
 spec:
   namespace: `+rotNS+`
   replicas: 2
-  storage: {etcd: {servers: ["http://etcd:2379"]}}
+  storage: {etcd: {servers: ["https://etcd:2379"], tlsSecretRef: {name: etcd-client}}}
   args: ["--api-group=`+rotGroup+`", "--source=prometheus=http://prometheus:9090"]
   apiServices:
   - {group: `+rotGroup+`, version: v1}

@@ -27,6 +27,7 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/internal/testutil"
+	"example.com/aggregation-operator/test/cluster"
 )
 
 const (
@@ -49,13 +50,20 @@ metadata: {name: `+wardleName+`}
 spec:
   namespace: `+wardleNS+`
   image: `+image+`
-  storage: {etcd: {servers: ["http://etcd.`+sampleNS+`.svc:2379"]}}
+  storage: {etcd: {servers: ["https://etcd.`+sampleNS+`.svc:2379"], tlsSecretRef: {name: `+cluster.EtcdClientSecret+`}}}
   apiServices:
   - {group: `+wardleGroup+`, version: v1alpha1}
   - {group: `+wardleGroup+`, version: v1beta1}
   flags: {servingCert: {certDir: {pairName: apiserver}}}
 `)
 	deleteOnCleanup(t, "customapiserver", wardleName, "--timeout=3m")
+	// The sample's etcd asks for a client certificate; the namespace is the operator's to make (Pod Security
+	// restricted), so the Secret follows it, as a user's would: until then Ready names the missing Secret.
+	testutil.Eventually(t, time.Minute, "namespace "+wardleNS+" made by the operator", func(ctx context.Context) error {
+		_, err := cfg.KubectlOutput(ctx, "", "get", "namespace", wardleNS)
+		return err
+	})
+	kubectlApply(t, sampleEtcd.ClientSecretManifest(wardleNS))
 	waitAllTrue(t, wardleName, 4*time.Minute)
 	record("sample-apiserver CustomApiServer apply -> Ready", time.Since(start))
 	if r := kubectl(t, "get", "clusterrole", "aggregation:"+wardleName, "-o", "jsonpath={.rules[*].resources}"); !strings.Contains(r, "flowschemas") {

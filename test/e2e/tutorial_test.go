@@ -31,13 +31,15 @@ import (
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
 	"example.com/aggregation-operator/internal/testutil"
+	"example.com/aggregation-operator/test/cluster"
 )
 
 const (
 	operatorNamespace  = "aggregation-operator-system"
 	operatorDeployment = "aggregation-operator-controller-manager"
 	// The sample (config/samples) is the tutorial's setup: CustomApiServer custom-apiserver, namespace of
-	// the same name, replicas 2, etcd at http://etcd:2379, source prometheus=http://prometheus:9090.
+	// the same name, replicas 2, etcd at https://etcd:2379 with the client certificate of the Secret
+	// etcd-client, source prometheus=http://prometheus:9090.
 	sampleName  = "custom-apiserver"
 	sampleNS    = "custom-apiserver"
 	apiService  = "v1.metrics.example.com"
@@ -86,18 +88,27 @@ func deployOperator(t *testing.T) {
 	}
 }
 
-func deployBackends(t *testing.T) { backendsIn(t, sampleNS) }
+// sampleEtcd is the PKI of the sample's etcd: other namespaces' servers that store there get its client Secret.
+var sampleEtcd *cluster.EtcdTLS
 
-// backendsIn creates namespace ns with what the sample CustomApiServer expects there: etcd, and Prometheus
-// (on the host) as http://prometheus:9090.
-func backendsIn(t *testing.T, ns string) {
+func deployBackends(t *testing.T) { sampleEtcd = backendsIn(t, sampleNS) }
+
+// backendsIn creates namespace ns with what the sample CustomApiServer expects there: etcd serving over TLS
+// only at https://etcd:2379, with the client certificate it accepts in the Secret etcd-client (the sample's
+// tlsSecretRef), and Prometheus (on the host) as http://prometheus:9090.
+func backendsIn(t *testing.T, ns string) *cluster.EtcdTLS {
 	if err := cfg.StartPrometheus(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	tls, err := cluster.NewEtcdTLS(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
 	kubectl(t, "create", "namespace", ns)
-	kubectlApply(t, cfg.EtcdManifest(ns))
+	kubectlApply(t, cfg.EtcdManifest(ns, tls))
 	kubectlApply(t, cfg.PrometheusServiceManifest(ns))
 	kubectl(t, "-n", ns, "rollout", "status", "deployment/etcd", "--timeout=120s")
+	return tls
 }
 
 func applySample(t *testing.T) {

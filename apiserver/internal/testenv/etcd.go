@@ -35,15 +35,34 @@ type Etcd struct {
 func StartEtcd(t testing.TB) *Etcd {
 	t.Helper()
 	client := fmt.Sprintf("http://127.0.0.1:%d", testutil.FreePort(t))
+	return startEtcd(t, client, client+"/health")
+}
+
+// EtcdTLSFiles are the PEM files of an etcd that serves clients over TLS: its CA (which also signs the client
+// certificates it accepts), its certificate and key (for 127.0.0.1).
+type EtcdTLSFiles struct{ CA, Cert, Key string }
+
+// StartEtcdTLS starts etcd serving clients only over TLS and asking them for a certificate of files.CA, as
+// the e2e suite's etcd does; its health is read on a plain metrics listener.
+func StartEtcdTLS(t testing.TB, files EtcdTLSFiles) *Etcd {
+	t.Helper()
+	metrics := fmt.Sprintf("http://127.0.0.1:%d", testutil.FreePort(t))
+	return startEtcd(t, fmt.Sprintf("https://127.0.0.1:%d", testutil.FreePort(t)), metrics+"/health",
+		"--cert-file="+files.Cert, "--key-file="+files.Key, "--trusted-ca-file="+files.CA, "--client-cert-auth",
+		"--listen-metrics-urls="+metrics)
+}
+
+func startEtcd(t testing.TB, client, health string, extra ...string) *Etcd {
+	t.Helper()
 	peer := fmt.Sprintf("http://127.0.0.1:%d", testutil.FreePort(t))
 	e := &Etcd{URL: client}
-	e.proc.start(t, filepath.Join(testutil.KubeBin(t), "etcd"),
-		"--name=test", "--data-dir="+t.TempDir(),
-		"--listen-client-urls="+client, "--advertise-client-urls="+client,
-		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer,
-		"--initial-cluster=test="+peer, "--log-level=error")
+	e.proc.start(t, filepath.Join(testutil.KubeBin(t), "etcd"), append([]string{
+		"--name=test", "--data-dir=" + t.TempDir(),
+		"--listen-client-urls=" + client, "--advertise-client-urls=" + client,
+		"--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
+		"--initial-cluster=test=" + peer, "--log-level=error"}, extra...)...)
 	t.Cleanup(e.proc.stop)
-	if err := waitHTTP(client+"/health", 60*time.Second); err != nil {
+	if err := waitHTTP(health, 60*time.Second); err != nil {
 		t.Fatalf("etcd: %v\n%s", err, e.proc.output())
 	}
 	return e
