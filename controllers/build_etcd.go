@@ -157,6 +157,10 @@ func etcdArgs(cas *aggv1alpha1.CustomApiServer, n names, replicas int32) []strin
 		"--cert-file=" + tls(corev1.TLSCertKey),
 		"--key-file=" + tls(corev1.TLSPrivateKeyKey),
 		"--peer-client-cert-auth",
+		// Any certificate of this cluster's own CA is a member; the default check also resolves the peer's DNS
+		// names and compares them with its address, which fails on a cached record while a restarted member's
+		// new pod IP propagates (CoreDNS caches 30 s).
+		"--peer-skip-client-san-verification",
 		"--peer-trusted-ca-file=" + tls(keyCABundle),
 		"--peer-cert-file=" + tls(corev1.TLSCertKey),
 		"--peer-key-file=" + tls(corev1.TLSPrivateKeyKey),
