@@ -76,7 +76,7 @@ spec:
   namespace: `+metcdNS+`
   replicas: 2
   storage: {managed: {replicas: 3, storage: 1Gi, storageClassName: `+cluster.LocalStorageClass+`}}
-  args: ["--api-group=`+metcdGroup+`", "--leader-election-namespace=default"]
+  args: ["--api-group=`+metcdGroup+`", "--source=prometheus=http://prometheus:9090", "--leader-election-namespace=default"]
   apiServices:
   - {group: `+metcdGroup+`, version: v2}
 `)
@@ -234,7 +234,7 @@ func snapshotVersions(t *testing.T) map[string]string {
 
 // writeLoop creates and updates MetricSnapshots through kube-apiserver (so through the aggregator) every
 // requestInterval, at most limit writes, counting the writes that failed: even writes create w-<i>, odd
-// ones relabel the last created.
+// ones relabel the last created (a create until one succeeded).
 type writeLoop struct{ *requestLoop }
 
 func startWriteLoop(t *testing.T, limit int) writeLoop {
@@ -258,12 +258,12 @@ func startWriteLoop(t *testing.T, limit int) writeLoop {
 		defer tick.Stop()
 		for i := 0; i < limit; i++ {
 			var err error
-			if i%2 == 0 {
+			if i%2 == 0 || created == 0 {
 				body := fmt.Sprintf(`{"apiVersion":"%s/v2","kind":"MetricSnapshot","metadata":{"name":"w-%d"},"spec":{"source":"prometheus","metrics":[{"name":"up","query":"up"}],"interval":"24h"}}`, metcdGroup, created)
 				if err = send(ctx, client, http.MethodPost, base, "application/json", body, http.StatusCreated); err == nil {
 					created++
 				}
-			} else if created > 0 {
+			} else {
 				err = send(ctx, client, http.MethodPatch, fmt.Sprintf("%s/w-%d", base, created-1), "application/merge-patch+json",
 					fmt.Sprintf(`{"metadata":{"labels":{"seq":"%d"}}}`, i), http.StatusOK)
 			}
