@@ -35,6 +35,9 @@ PROMETHEUS_OPERATOR_VERSION ?= v0.93.0
 REGISTRY ?= local.test
 IMG ?= $(REGISTRY)/aggregation-operator:$(VERSION)
 APISERVER_IMG ?= $(REGISTRY)/metricsnapshot-apiserver:$(VERSION)
+# The etcd of spec.storage.managed (operator flag --etcd-image): built from source by `make images`, tagged with
+# etcd's version (internal/version.EtcdVersion, hack/tools/etcd).
+ETCD_IMG ?= $(REGISTRY)/etcd:v3.7.3
 # The OLM bundle and catalog images; the catalog's olm.bundle entry points at BUNDLE_IMG.
 BUNDLE_IMG ?= $(REGISTRY)/aggregation-operator-bundle:$(VERSION)
 CATALOG_IMG ?= $(REGISTRY)/aggregation-operator-catalog:$(VERSION)
@@ -221,7 +224,7 @@ uninstall: manifests kustomize kube-binaries ## Remove the CustomApiServer CRD (
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found -f -
 
 .PHONY: deploy
-deploy: $(if $(SKIP_GENERATE),,manifests) kustomize kube-binaries ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG)) to the cluster in KUBECONFIG.
+deploy: $(if $(SKIP_GENERATE),,manifests) kustomize kube-binaries ## Deploy the operator (image $(IMG), apiserver image $(APISERVER_IMG), etcd image $(ETCD_IMG)) to the cluster in KUBECONFIG.
 	$(call config-with-images,$(LOCALBIN)/deploy)
 	$(KUSTOMIZE) build $(LOCALBIN)/deploy/default | $(KUBECTL) apply --server-side -f -
 
@@ -337,11 +340,12 @@ golangci-lint: $(GOLANGCI_LINT) ## Install golangci-lint into bin/.
 $(GOLANGCI_LINT):
 	$(call go-install-tool,$(GOLANGCI_LINT),github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION),golangci-lint)
 
-# config-with-images copies config/ to $(1) with the operator image $(IMG) and apiserver image $(APISERVER_IMG).
+# config-with-images copies config/ to $(1) with the operator image $(IMG), apiserver image $(APISERVER_IMG) and
+# etcd image $(ETCD_IMG).
 define config-with-images
 @rm -rf $(1) && mkdir -p $(1) && cp -r config/. $(1)/
 cd $(1)/manager && $(KUSTOMIZE) edit set image controller=$(IMG) && \
-	sed -i 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' apiserver_image_patch.yaml
+	sed -i -e 's|--apiserver-image=.*|--apiserver-image=$(APISERVER_IMG)|' -e 's|--etcd-image=.*|--etcd-image=$(ETCD_IMG)|' apiserver_image_patch.yaml
 endef
 
 .PHONY: helm

@@ -76,14 +76,7 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 		WithLifecycle(corev1ac.Lifecycle().WithPreStop(corev1ac.LifecycleHandler().WithSleep(corev1ac.SleepAction().WithSeconds(preStopSleep)))).
 		// A crash's last log lines land in the pod status, and from there in DeploymentAvailable's message.
 		WithTerminationMessagePolicy(corev1.TerminationMessageFallbackToLogsOnError).
-		WithSecurityContext(corev1ac.SecurityContext().
-			WithRunAsNonRoot(true).
-			WithRunAsUser(nonRootUID).
-			WithRunAsGroup(nonRootUID).
-			WithReadOnlyRootFilesystem(true).
-			WithAllowPrivilegeEscalation(false).
-			WithCapabilities(corev1ac.Capabilities().WithDrop("ALL")).
-			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
+		WithSecurityContext(restrictedContainerSecurity()).
 		WithVolumeMounts(
 			corev1ac.VolumeMount().WithName("serving-cert").WithMountPath(certDir).WithReadOnly(true),
 			corev1ac.VolumeMount().WithName("tmp").WithMountPath("/tmp"),
@@ -146,6 +139,19 @@ func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) 
 			WithTemplate(corev1ac.PodTemplateSpec().
 				WithLabels(selectorLabels(cas)).
 				WithSpec(pod)))
+}
+
+// restrictedContainerSecurity meets Pod Security "restricted" and more: non-root, read-only root filesystem,
+// no capabilities, no privilege escalation, the runtime's default seccomp profile.
+func restrictedContainerSecurity() *corev1ac.SecurityContextApplyConfiguration {
+	return corev1ac.SecurityContext().
+		WithRunAsNonRoot(true).
+		WithRunAsUser(nonRootUID).
+		WithRunAsGroup(nonRootUID).
+		WithReadOnlyRootFilesystem(true).
+		WithAllowPrivilegeEscalation(false).
+		WithCapabilities(corev1ac.Capabilities().WithDrop("ALL")).
+		WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))
 }
 
 func httpsProbe(path string, periodSeconds, failureThreshold int32) *corev1ac.ProbeApplyConfiguration {

@@ -61,8 +61,12 @@ func buildEtcdClientTLS(f aggv1alpha1.ServerFlags, secretName string) etcdClient
 // etcdTLSSecretName is the Secret holding the apiserver's etcd client certificate, "" when etcd is reached
 // without one.
 func etcdTLSSecretName(cas *aggv1alpha1.CustomApiServer) string {
-	if s := cas.Spec.Storage; s != nil && s.Etcd != nil && s.Etcd.TLSSecretRef != nil {
+	switch s := cas.Spec.Storage; {
+	case s == nil:
+	case s.Etcd != nil && s.Etcd.TLSSecretRef != nil:
 		return s.Etcd.TLSSecretRef.Name
+	case s.Managed != nil: // the client certificate the operator issues for its own etcd, in the same shape
+		return namesFor(cas).EtcdClientSecret
 	}
 	return ""
 }

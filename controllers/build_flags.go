@@ -82,6 +82,9 @@ func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	case s.Postgres != nil:
 		args = append(args, f.StorageBackend+"="+aggv1alpha1.PostgresBackend,
 			f.PostgresDSNFile+"="+path.Join(dsnDir, s.Postgres.DSNSecretRef.Key))
+	case s.Managed != nil:
+		args = append(args, f.EtcdServers+"="+strings.Join(etcdClientURLs(namesFor(cas), etcdReplicas(s.Managed)), ","))
+		args = append(args, buildEtcdClientTLS(f, etcdTLSSecretName(cas)).Args...)
 	}
 	return args
 }

@@ -19,6 +19,7 @@ package controllers
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,7 +71,12 @@ func setReady(cas *aggv1alpha1.CustomApiServer, problemReason, problemMsg string
 		setCondition(cas, aggv1alpha1.ConditionReady, false, problemReason, problemMsg)
 		return
 	}
-	for _, t := range []string{aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable} {
+	summarised := []string{aggv1alpha1.ConditionCertificatesReady, aggv1alpha1.ConditionDeploymentAvailable, aggv1alpha1.ConditionAPIServicesAvailable}
+	if managedEtcd(cas) != nil {
+		// Before the Deployment: apiserver pods waiting for their etcd say less than the etcd does.
+		summarised = slices.Insert(summarised, 1, aggv1alpha1.ConditionStorageReady)
+	}
+	for _, t := range summarised {
 		c := meta.FindStatusCondition(cas.Status.Conditions, t)
 		if c == nil || c.Status != metav1.ConditionTrue {
 			reason, msg := aggv1alpha1.ReasonPending, t+" not reported yet"

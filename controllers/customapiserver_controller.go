@@ -47,6 +47,9 @@ type Reconciler struct {
 	Clock clock.PassiveClock
 	// DefaultImage is used when spec.image is empty (operator flag --apiserver-image).
 	DefaultImage string
+	// DefaultEtcdImage runs spec.storage.managed without an image of its own (operator flag --etcd-image;
+	// empty: this release's, version.EtcdImage).
+	DefaultEtcdImage string
 	// Recorder emits events on the CustomApiServer (the manager's GetEventRecorder(EventSource)).
 	Recorder events.EventRecorder
 
@@ -164,6 +167,7 @@ func (r *Reconciler) reconcileNormal(ctx context.Context, cas *aggv1alpha1.Custo
 	o.record(a.apply(ctx, desiredRole(cas, n)))
 	o.record(a.apply(ctx, desiredRoleBinding(cas, n)))
 	o.record(a.apply(ctx, desiredService(cas, n)))
+	r.reconcileManagedEtcd(ctx, a, cas, n, &o)
 	// Pods cannot start without their certificate, and an APIService needs the CA for its caBundle.
 	if o.plan != nil || o.certManager {
 		o.record(r.applyDeployment(ctx, a, cas, n, image, &o))
@@ -191,6 +195,7 @@ type outcome struct {
 	apiClaims    apiServiceClaims // APIServices someone else has: left untouched, to adopt, adopted
 	conflicts    []string         // other children that belong to someone else, left untouched
 	notGrantable string           // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
+	etcdRenewal  time.Time        // when the managed etcd's certificates are next due (zero: no managed etcd)
 	etcdTLS      string           // the etcd client TLS Secret is missing or unusable; the Deployment was left as it is
 	errs         []error          // failed requests, retried with backoff
 }

@@ -50,6 +50,11 @@ type names struct {
 	Role               string // leases and events in its own namespace
 	CASecret           string
 	ServingSecret      string
+	// Managed etcd (spec.storage.managed): StatefulSet, headless Service and PodDisruptionBudget share Etcd.
+	Etcd             string
+	EtcdCASecret     string // the etcd CA, never mounted
+	EtcdPeerSecret   string // the members' server and peer certificate, mounted into etcd
+	EtcdClientSecret string // the apiserver's client certificate, mounted into the apiserver (ca.crt, tls.crt, tls.key)
 }
 
 func namesFor(cas *aggv1alpha1.CustomApiServer) names {
@@ -71,6 +76,10 @@ func namesFor(cas *aggv1alpha1.CustomApiServer) names {
 		Role:               n,
 		CASecret:           n + "-ca",
 		ServingSecret:      n + "-serving-cert",
+		Etcd:               n + "-etcd",
+		EtcdCASecret:       n + "-etcd-ca",
+		EtcdPeerSecret:     n + "-etcd-peer",
+		EtcdClientSecret:   n + "-etcd-client",
 	}
 }
 

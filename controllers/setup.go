@@ -62,7 +62,7 @@ func CacheOptions() cache.Options {
 	byObject := map[client.Object]cache.ByObject{}
 	for _, o := range []client.Object{
 		&corev1.Namespace{}, &corev1.ServiceAccount{}, &corev1.Secret{}, &corev1.Service{}, &appsv1.Deployment{},
-		&policyv1.PodDisruptionBudget{}, &corev1.Pod{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
+		&appsv1.StatefulSet{}, &policyv1.PodDisruptionBudget{}, &corev1.Pod{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
 	} {
 		byObject[o] = ours
 	}
@@ -91,6 +91,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		Owns(&corev1.Secret{}).
 		Owns(&corev1.Service{}).
 		Owns(&appsv1.Deployment{}).
+		Owns(&appsv1.StatefulSet{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
 		Owns(&rbacv1.ClusterRole{}).
 		Owns(&rbacv1.ClusterRoleBinding{}).

@@ -81,6 +81,9 @@ func (r *Reconciler) finish(ctx context.Context, cas *aggv1alpha1.CustomApiServe
 			soonest(proofRetry)
 		}
 	}
+	if !o.etcdRenewal.IsZero() {
+		soonest(max(o.etcdRenewal.Sub(r.now()), time.Second))
+	}
 	if o.retryAfter > 0 {
 		soonest(o.retryAfter)
 	}

@@ -89,15 +89,25 @@ func TestInvalidCustomApiServersAreRejected(t *testing.T) {
 		{"both etcd and embedded", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Replicas = 1
 			c.Spec.Storage.Embedded = &aggv1alpha1.EmbeddedStorage{}
-		}, []string{"spec.storage", "exactly one of storage.etcd, storage.embedded or storage.postgres"}},
+		}, []string{"spec.storage", "exactly one of storage.etcd, storage.embedded, storage.managed or storage.postgres"}},
 		{"both etcd and postgres", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Storage.Postgres = &aggv1alpha1.PostgresStorage{DSNSecretRef: aggv1alpha1.PostgresDSNSecretRef{Name: "db", Key: "dsn"}}
-		}, []string{"spec.storage", "exactly one of storage.etcd, storage.embedded or storage.postgres"}},
-		{"neither etcd nor embedded nor postgres", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = &aggv1alpha1.StorageSpec{} },
-			[]string{"spec.storage", "exactly one of storage.etcd, storage.embedded or storage.postgres", "omit storage entirely"}},
+		}, []string{"spec.storage", "exactly one of storage.etcd, storage.embedded, storage.managed or storage.postgres"}},
+		{"no storage backend set", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage = &aggv1alpha1.StorageSpec{} },
+			[]string{"spec.storage", "exactly one of storage.etcd, storage.embedded, storage.managed or storage.postgres", "omit storage entirely"}},
 		{"postgres DSN key with a slash", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Storage = &aggv1alpha1.StorageSpec{Postgres: &aggv1alpha1.PostgresStorage{DSNSecretRef: aggv1alpha1.PostgresDSNSecretRef{Name: "db", Key: "../dsn"}}}
 		}, []string{"spec.storage.postgres.dsnSecretRef.key", "should match"}},
+		{"both etcd and managed", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Managed = &aggv1alpha1.ManagedEtcdStorage{} },
+			[]string{"spec.storage", "exactly one of storage.etcd, storage.embedded, storage.managed or storage.postgres"}},
+		{"managed with 2 members", func(c *aggv1alpha1.CustomApiServer) {
+			c.Spec.Storage = &aggv1alpha1.StorageSpec{Managed: &aggv1alpha1.ManagedEtcdStorage{Replicas: 2}}
+		}, []string{"spec.storage.managed.replicas", "Unsupported value: 2", `"1", "3", "5"`}},
+		{"managed with a name too long for its StatefulSet", func(c *aggv1alpha1.CustomApiServer) {
+			c.Name = "managed-" + strings.Repeat("x", 40)
+			c.Spec.Namespace = "managed-long"
+			c.Spec.Storage = &aggv1alpha1.StorageSpec{Managed: &aggv1alpha1.ManagedEtcdStorage{}}
+		}, []string{"with spec.storage.managed, metadata.name must be at most 47 characters"}},
 		{"certificate as both a directory and files", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Flags.ServingCert = &aggv1alpha1.ServingCertFlags{CertDir: &aggv1alpha1.CertDirFlags{}, Files: &aggv1alpha1.CertFileFlags{}}
 		}, []string{"spec.flags.servingCert", "exactly one of certDir", "or files"}},

@@ -25,6 +25,10 @@ const (
 	// ConditionCertificatesReady: the CA and serving certificate exist, are valid and stored. In cert-manager
 	// mode (spec.certificates.certManager) it mirrors the serving Certificate's Ready condition.
 	ConditionCertificatesReady = "CertificatesReady"
+	// ConditionStorageReady: the managed etcd cluster (spec.storage.managed) has a quorum of healthy members
+	// (True with reason MembersHealthy when all are, EtcdDegraded when only a quorum is). Absent with any other
+	// storage.
+	ConditionStorageReady = "StorageReady"
 	// ConditionDeploymentAvailable: the apiserver Deployment has its minimum replicas available.
 	ConditionDeploymentAvailable = "DeploymentAvailable"
 	// ConditionAPIServicesAvailable: every APIService is Available in the aggregator.
@@ -72,6 +76,18 @@ const (
 	// ReasonStorageUnavailable: pods run but are not ready because the apiserver cannot reach its storage: its
 	// own /readyz fails the etcd checks. Check spec.storage and that etcd runs (DeploymentAvailable, Ready).
 	ReasonStorageUnavailable = "StorageUnavailable"
+	// ReasonMembersHealthy: every member of the managed etcd cluster is healthy (StorageReady).
+	ReasonMembersHealthy = "MembersHealthy"
+	// ReasonEtcdDegraded: a quorum of the managed etcd's members is healthy, so the apiserver can read and
+	// write, but some are not; the message names them (StorageReady is True with this reason).
+	ReasonEtcdDegraded = "EtcdDegraded"
+	// ReasonEtcdQuorumLost: fewer than a quorum (replicas/2+1) of the managed etcd's members are healthy, while
+	// the cluster forms or after members were lost; the apiserver cannot write. The message names the members
+	// and why each is down: look at the pods <name>-etcd-* and their PersistentVolumeClaims (StorageReady, Ready).
+	ReasonEtcdQuorumLost = "EtcdQuorumLost"
+	// ReasonEtcdCertificateError: the managed etcd's CA, member or client certificate could not be made or
+	// stored; the operator retries (StorageReady, Ready).
+	ReasonEtcdCertificateError = "EtcdCertificateError"
 	// ReasonEtcdTLSSecretInvalid: the Secret spec.storage.etcd.tlsSecretRef names is missing, lacks one of
 	// ca.crt, tls.crt and tls.key, or holds an unusable CA or key pair; the message names the Secret and the
 	// key. The Deployment is left as it is (pods would not start, or not reach etcd) until the Secret is fixed,

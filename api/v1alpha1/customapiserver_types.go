@@ -18,12 +18,14 @@ package v1alpha1
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // CustomApiServerSpec describes one aggregated API server and everything it needs:
 // namespace, RBAC, certificates, Deployment, Service and one APIService per group/version.
 // +kubebuilder:validation:XValidation:rule="!has(self.storage) || !has(self.storage.embedded) || self.replicas == 1",message="storage.embedded keeps data in the pod and needs replicas: 1; use storage.etcd, or no storage for a stateless server, for more replicas",fieldPath=".replicas"
+// +kubebuilder:validation:XValidation:rule="(has(oldSelf.storage) && has(oldSelf.storage.managed)) == (has(self.storage) && has(self.storage.managed))",message="storage.managed cannot be added to or removed from an existing CustomApiServer: the data would not move between stores; create a new CustomApiServer",fieldPath=".storage"
 // +kubebuilder:validation:XValidation:rule="has(oldSelf.namespace) == has(self.namespace)",message="namespace is immutable: create a new CustomApiServer to move it",fieldPath=".namespace"
 type CustomApiServerSpec struct {
 	// Namespace the apiserver runs in. Defaults to the CustomApiServer's name. It is created (and owned)
@@ -166,7 +168,7 @@ type APIServiceSpec struct {
 }
 
 // StorageSpec selects exactly one storage backend.
-// +kubebuilder:validation:XValidation:rule="[has(self.etcd), has(self.embedded), has(self.postgres)].filter(x, x).size() == 1",message="set exactly one of storage.etcd, storage.embedded or storage.postgres; omit storage entirely for a server that keeps no storage"
+// +kubebuilder:validation:XValidation:rule="[has(self.etcd), has(self.embedded), has(self.managed), has(self.postgres)].filter(x, x).size() == 1",message="set exactly one of storage.etcd, storage.embedded, storage.managed or storage.postgres; omit storage entirely for a server that keeps no storage"
 type StorageSpec struct {
 	// Etcd is an external etcd (the apiserver's --etcd-servers).
 	// +optional
@@ -176,10 +178,49 @@ type StorageSpec struct {
 	// +optional
 	Embedded *EmbeddedStorage `json:"embedded,omitempty"`
 
+	// Managed is a dedicated etcd cluster the operator runs for this server (StatefulSet <name>-etcd in the
+	// apiserver's namespace, peer and client TLS from certificates the operator issues); any apiserver replicas.
+	// +optional
+	Managed *ManagedEtcdStorage `json:"managed,omitempty"`
+
 	// Postgres keeps the objects in a PostgreSQL database you run (through kine, the etcd API over SQL that
 	// k3s uses): the apiserver gets --storage-backend=postgres and the DSN file from dsnSecretRef. Any replicas.
 	// +optional
 	Postgres *PostgresStorage `json:"postgres,omitempty"`
+}
+
+// ManagedEtcdStorage is the etcd cluster the operator runs for one CustomApiServer.
+type ManagedEtcdStorage struct {
+	// Replicas is the number of etcd members: 1, or 3 or 5 to survive the loss of one or two. It cannot be
+	// changed once set (the operator does not change etcd membership): to resize, create a new
+	// CustomApiServer and copy the objects over.
+	// +optional
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Enum=1;3;5
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="storage.managed.replicas cannot be changed: the operator does not add or remove etcd members; create a new CustomApiServer with the replicas you want and copy the objects over"
+	Replicas int32 `json:"replicas,omitempty"`
+
+	// Storage is the size of each member's PersistentVolumeClaim.
+	// +optional
+	// +kubebuilder:default="1Gi"
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="storage.managed.storage cannot be changed: a StatefulSet's volume claims are fixed when it is made"
+	Storage *resource.Quantity `json:"storage,omitempty"`
+
+	// StorageClassName of the members' PersistentVolumeClaims (default: the cluster's default StorageClass).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="storage.managed.storageClassName cannot be changed: a StatefulSet's volume claims are fixed when it is made"
+	StorageClassName *string `json:"storageClassName,omitempty"`
+
+	// Resources of the etcd containers.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// Image of etcd (default: the operator's, operator flag --etcd-image). It must take etcd's own flags and
+	// run as a non-root user.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image,omitempty"`
 }
 
 // PostgresStorage points the apiserver at a PostgreSQL database.
@@ -346,7 +387,8 @@ type CustomApiServerStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: Ready, CertificatesReady, DeploymentAvailable, APIServicesAvailable.
+	// Conditions: Ready, CertificatesReady, StorageReady (storage.managed only), DeploymentAvailable,
+	// APIServicesAvailable.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -381,6 +423,34 @@ type CustomApiServerStatus struct {
 	// Certificates reports the serving certificate and CA.
 	// +optional
 	Certificates *CertificatesStatus `json:"certificates,omitempty"`
+
+	// Storage reports the managed etcd cluster (spec.storage.managed).
+	// +optional
+	Storage *StorageStatus `json:"storage,omitempty"`
+}
+
+// StorageStatus reports the members of the managed etcd cluster.
+type StorageStatus struct {
+	// ReadyMembers summarises ready/desired members, e.g. 3/3.
+	// +optional
+	ReadyMembers string `json:"readyMembers,omitempty"`
+	// Members are the etcd members, by pod name.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Members []EtcdMemberStatus `json:"members,omitempty"`
+}
+
+// EtcdMemberStatus is one member of the managed etcd cluster.
+type EtcdMemberStatus struct {
+	// Name of the member (its pod, <name>-etcd-<ordinal>).
+	Name string `json:"name"`
+	// Healthy: the member's pod is ready, i.e. etcd's /health on its metrics listener answers true (the
+	// member is started and the cluster has a leader).
+	Healthy bool `json:"healthy"`
+	// Message says why a member is not healthy (pod missing, pending, container waiting).
+	// +optional
+	Message string `json:"message,omitempty"`
 }
 
 // APIServiceStatus mirrors one APIService's Available condition.
@@ -465,6 +535,7 @@ type BundledCA struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:validation:XValidation:rule="has(self.spec.namespace) || !self.metadata.name.startsWith('kube-')",message="without spec.namespace the apiserver runs in a namespace named after the CustomApiServer, and kube- namespaces (kube-system, kube-public, kube-node-lease) are the cluster's own: set spec.namespace or choose another name",fieldPath=".spec.namespace"
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.certificates.caSecretRef) || !(self.spec.certificates.caSecretRef.name in [self.metadata.name + '-ca', self.metadata.name + '-serving-cert'])",message="spec.certificates.caSecretRef must name the user's own Secret, not <name>-ca or <name>-serving-cert, which the operator writes",fieldPath=".spec.certificates.caSecretRef.name"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.storage) || !has(self.spec.storage.managed) || self.metadata.name.size() <= 47",message="with spec.storage.managed, metadata.name must be at most 47 characters: it names the etcd StatefulSet <name>-etcd, whose pods carry a label of its name and a hash that must fit in 63 characters"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 56 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must be a DNS label of at most 56 characters starting with a letter (it names the Service, and the default namespace)"
 type CustomApiServer struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string) error {
 	probeAddr := fs.String("health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	leaderElect := fs.Bool("leader-elect", false, "Elect a leader so only one replica reconciles.")
 	image := fs.String("apiserver-image", version.APIServerImage(), "Apiserver image for CustomApiServers without spec.image.")
+	etcdImage := fs.String("etcd-image", version.EtcdImage(), "etcd image of the managed etcd (spec.storage.managed) of CustomApiServers without spec.storage.managed.image.")
 	kubeconfig := fs.String("kubeconfig", "", "Path to a kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config).")
 	opts := zap.Options{}
 	opts.BindFlags(fs)
@@ -103,11 +104,12 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("creating manager: %w", err)
 	}
 	r := &controllers.Reconciler{
-		Client:       mgr.GetClient(),
-		APIReader:    mgr.GetAPIReader(),
-		Clock:        clock.RealClock{},
-		DefaultImage: *image,
-		Recorder:     mgr.GetEventRecorder(controllers.EventSource),
+		Client:           mgr.GetClient(),
+		APIReader:        mgr.GetAPIReader(),
+		Clock:            clock.RealClock{},
+		DefaultImage:     *image,
+		DefaultEtcdImage: *etcdImage,
+		Recorder:         mgr.GetEventRecorder(controllers.EventSource),
 		// No apiserver may run next to the operator's ServiceAccount and Secrets.
 		OperatorNamespace: operatorNamespace(),
 	}
@@ -117,6 +119,6 @@ func run(ctx context.Context, args []string) error {
 	if err := errors.Join(mgr.AddHealthzCheck("healthz", healthz.Ping), mgr.AddReadyzCheck("readyz", healthz.Ping)); err != nil {
 		return fmt.Errorf("adding health checks: %w", err)
 	}
-	log.Info("starting", "version", version.Version, "apiserverImage", *image)
+	log.Info("starting", "version", version.Version, "apiserverImage", *image, "etcdImage", *etcdImage)
 	return mgr.Start(ctx)
 }

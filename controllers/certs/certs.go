@@ -67,25 +67,32 @@ func NewServing(ca *KeyPair, dnsNames []string, now time.Time, d time.Duration) 
 	if len(dnsNames) == 0 {
 		return nil, errors.New("serving certificate needs at least one DNS name")
 	}
+	return NewLeaf(ca, dnsNames[0], dnsNames, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, now, d)
+}
+
+// NewLeaf makes an ECDSA P-256 certificate for commonName and dnsNames with the extended key usages given
+// (server, client or both, as etcd's peers need), signed by ca, valid from now for d but never beyond the
+// CA's own expiry.
+func NewLeaf(ca *KeyPair, commonName string, dnsNames []string, usages []x509.ExtKeyUsage, now time.Time, d time.Duration) (*KeyPair, error) {
 	caKey, err := ParseKey(ca.KeyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("reading CA key: %w", err)
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("generating serving key: %w", err)
+		return nil, fmt.Errorf("generating key: %w", err)
 	}
 	notAfter := now.Add(d)
 	if notAfter.After(ca.Cert.NotAfter) {
 		notAfter = ca.Cert.NotAfter
 	}
 	tmpl := &x509.Certificate{
-		Subject:     pkix.Name{CommonName: dnsNames[0]},
+		Subject:     pkix.Name{CommonName: commonName},
 		DNSNames:    dnsNames,
 		NotBefore:   now.Add(-backdate),
 		NotAfter:    notAfter,
 		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage: usages,
 	}
 	return sign(tmpl, key, ca.Cert, caKey)
 }

@@ -30,3 +30,10 @@ func APIServerImage() string { return Registry + "/metricsnapshot-apiserver:" + 
 
 // OperatorImage is this operator's own image (the chart's default image.repository and appVersion).
 func OperatorImage() string { return Registry + "/aggregation-operator:" + Version }
+
+// EtcdVersion is the etcd the project builds from source (hack/tools/etcd) and ships as an image.
+const EtcdVersion = "v3.7.3"
+
+// EtcdImage is the etcd image of this release: the default of the operator's --etcd-image, which runs the
+// managed etcd of CustomApiServers (spec.storage.managed) without an image of their own.
+func EtcdImage() string { return Registry + "/etcd:" + EtcdVersion }

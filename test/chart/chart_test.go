@@ -76,6 +76,9 @@ func TestChartDefaults(t *testing.T) {
 	var d appsv1.Deployment
 	typed(t, find(t, objs, "Deployment", "aggregation-operator-controller-manager"), &d)
 	c := d.Spec.Template.Spec.Containers[0]
+	if !slices.Contains(c.Args, "--etcd-image="+version.EtcdImage()) {
+		t.Errorf("args %v: want --etcd-image=%s", c.Args, version.EtcdImage())
+	}
 	if c.Image != version.OperatorImage() || !slices.Contains(c.Args, "--apiserver-image="+version.APIServerImage()) {
 		t.Errorf("image %s, args %v: want %s and --apiserver-image=%s (both tags default to appVersion)", c.Image, c.Args, version.OperatorImage(), version.APIServerImage())
 	}
@@ -90,7 +93,7 @@ func TestChartEveryValue(t *testing.T) {
 	pod := d.Spec.Template.Spec
 	c := pod.Containers[0]
 	wantArgs := []string{"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:9090",
-		"--apiserver-image=registry.example.com/team/metricsnapshot-apiserver:v9.9.8", "--zap-log-level=debug"}
+		"--apiserver-image=registry.example.com/team/metricsnapshot-apiserver:v9.9.8", "--etcd-image=registry.example.com/team/etcd:v9.9.7", "--zap-log-level=debug"}
 	checks := []struct {
 		what      string
 		got, want any
