@@ -282,6 +282,15 @@ func (s *script) certificateHistory(h certHistory) error {
 // change nothing (the state is what the operator itself wants), so no child's or server's resourceVersion moves.
 func (s *script) fixedPoint(ctx context.Context, t *testing.T, c client.Client, op *operatorProcess) {
 	t.Helper()
+	// The snapshot is taken once the running operator has nothing queued or running: convergence is seen
+	// from the spec side, while a last reconcile (a status write) may still be on its way.
+	testutil.Eventually(t, 30*time.Second, "the converged operator idle", func(context.Context) error {
+		_, busy, err := op.reconcileCounts()
+		if err == nil && busy > 0 {
+			err = fmt.Errorf("%v reconciles queued or running", busy)
+		}
+		return err
+	})
 	before, err := s.versions(ctx, c)
 	if err != nil {
 		t.Fatal(err)
