@@ -36,9 +36,11 @@ const collectorLease = "metricsnapshot-apiserver-collector"
 // takes the collector's Lease for an hour, so the server fails to renew it and stops collecting. It
 // returns once a new object stays uncollected.
 func collectionOff(ctx context.Context, k kube, res dynamic.ResourceInterface, kind objectKind) error {
-	patch := fmt.Sprintf(`{"spec":{"holderIdentity":"bench","leaseDurationSeconds":3600,"renewTime":%q}}`,
-		time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"))
-	if _, err := k.run(ctx, "", "-n", metricsCAS, "patch", "lease", collectorLease, "--type=merge", "-p", patch); err != nil {
+	// Applied, not patched: right after collectionOn the server may not have made the Lease again yet.
+	lease := fmt.Sprintf(`{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":%q,"namespace":%q},`+
+		`"spec":{"holderIdentity":"bench","leaseDurationSeconds":3600,"renewTime":%q}}`,
+		collectorLease, metricsCAS, time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"))
+	if _, err := k.run(ctx, lease, "apply", "--server-side", "--force-conflicts", "--field-manager=bench", "-f", "-"); err != nil {
 		return fmt.Errorf("taking the collector's Lease: %w", err)
 	}
 	return poll.Until(ctx, "collection stopped (a new MetricSnapshot stays uncollected for 5 s)", 2*time.Minute, func(ctx context.Context) error {

@@ -57,6 +57,7 @@ const (
 	pathMetricsPod = "MetricSnapshot (pod)"
 	pathWardlePod  = "sample-apiserver (pod)"
 	pathMetricsOff = "MetricSnapshot (pod, collection off)"
+	pathAggOff     = "MetricSnapshot (aggregator, collection off)"
 )
 
 func main() {
@@ -78,9 +79,10 @@ func main() {
 	sampleImg := flag.String("sample-apiserver-img", "local.test/sample-apiserver:v0.37.2", "k8s.io/sample-apiserver image")
 	server := flag.String("server", "", "benchmark only the MetricSnapshot API of the server at this URL (e.g. `apiserver --local`, for profiling), no cluster")
 	serverPID := flag.Int("server-pid", 0, "with -server: the server's pid, whose CPU and RSS are read")
+	repeat := flag.Int("repeat", 1, "runs of every path, one after the other; each figure printed is the median over them")
 	applyRuns := flag.Int("apply-runs", 10, "CustomApiServers created one after the other (embedded storage, 1 replica), each timed from create to APIService Available; 0 skips")
 	var prof profiler
-	flag.StringVar(&prof.dir, "pprof", "", "directory: take a CPU profile of each aggregated server while it is benchmarked straight to its pod (and of -server)")
+	flag.StringVar(&prof.dir, "pprof", "", "directory: take a CPU profile of each aggregated server while it is benchmarked straight to its pod, of kube-apiserver during the MetricSnapshot aggregator route (and of -server)")
 	flag.DurationVar(&prof.seconds, "pprof-duration", 30*time.Second, "length of each profile, from the start of the path")
 	flag.Parse()
 	if *kubeBin == "" {
@@ -99,13 +101,14 @@ func main() {
 		return
 	}
 	cfg := cluster.Default(*state, *kubeBin, *images)
+	cfg.Profiling = prof.dir != "" // kube-apiserver's profile of the aggregator route, on the cluster it boots
 	setup := Setup{Repo: kubeversion.Root(), Image: *img, APIServerImage: *apiImg, SampleImage: *sampleImg,
 		EtcdManifest: cfg.EtcdManifest(backendNS, nil)}
 	filter, err := regexp.Compile(*only)
 	if err != nil {
 		fail(fmt.Errorf("-paths: %w", err))
 	}
-	if err := run(ctx, cfg, setup, s, *size, filter, *applyRuns, prof, *jsonOut); err != nil {
+	if err := run(ctx, cfg, setup, s, *size, filter, max(*repeat, 1), *applyRuns, prof, *jsonOut); err != nil {
 		fail(err)
 	}
 }
@@ -116,7 +119,7 @@ func fail(err error) {
 }
 
 // run benchmarks on the cluster in KUBECONFIG, or on one it boots and tears down.
-func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int, only *regexp.Regexp, applyRuns int, prof profiler, jsonOut string) (err error) {
+func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int, only *regexp.Regexp, repeat, applyRuns int, prof profiler, jsonOut string) (err error) {
 	kubeconfig := os.Getenv("KUBECONFIG")
 	if kubeconfig == "" {
 		if _, err := cfg.Down(ctx); err != nil {
@@ -149,13 +152,24 @@ func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int
 	if err != nil {
 		return err
 	}
-	report := Report{Time: time.Now().UTC(), Machine: machine(), Sizes: s}
-	for _, p := range paths {
-		if !only.MatchString(p.Name) {
-			continue
+	report := Report{Time: time.Now().UTC(), Machine: machine(), Sizes: s, Repeat: repeat}
+	runs := map[string][]PathResult{}
+	for i := range repeat {
+		for _, p := range paths {
+			if !only.MatchString(p.Name) {
+				continue
+			}
+			fmt.Printf("bench: %s (run %d of %d) ...\n", p.Name, i+1, repeat)
+			// Profiles come from the first run only (a later one would overwrite them).
+			runs[p.Name] = append(runs[p.Name], runPath(ctx, p, s, size, prof))
 		}
-		fmt.Printf("bench: %s ...\n", p.Name)
-		report.Paths = append(report.Paths, runPath(ctx, p, s, size, prof))
+		prof.dir = ""
+	}
+	for _, p := range paths {
+		if r, ok := runs[p.Name]; ok {
+			report.Paths = append(report.Paths, medianPath(r))
+			report.Runs = append(report.Runs, r)
+		}
 	}
 	if applyRuns > 0 {
 		admin, err := clientcmd.BuildConfigFromFlags("", k.kubeconfig)
@@ -177,11 +191,12 @@ func runServer(ctx context.Context, url string, pid int, s Sizes, size int, prof
 	p := Path{Name: "MetricSnapshot (" + url + ")", Requests: &atomic.Int64{}, Meters: map[string]Meter{},
 		Config: &rest.Config{Host: url, TLSClientConfig: rest.TLSClientConfig{Insecure: true}},
 		GVR:    schema.GroupVersionResource{Group: metricsGroup, Version: "v1", Resource: "metricsnapshots"},
-		Kind:   objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}, Profile: true, Settled: collected}
+		Kind:   objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}, Profile: "server", Settled: collected}
+	p.StatusWrites = serverStatusWrites(p.Config)
 	if pid > 0 {
 		p.Meters["server"] = procMeter(strconv.Itoa(pid))
 	}
-	report := Report{Time: time.Now().UTC(), Machine: machine(), Sizes: s}
+	report := Report{Time: time.Now().UTC(), Machine: machine(), Sizes: s, Repeat: 1}
 	report.Paths = append(report.Paths, runPath(ctx, p, s, size, prof))
 	return report.finish(jsonOut)
 }
@@ -217,12 +232,22 @@ func buildPaths(ctx context.Context, k kube, cfg cluster.Config) ([]Path, error)
 		path(pathMetricsPod, direct(metricsPod, 6443, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)}),
 		path(pathWardlePod, direct(wardlePod, 6443, cert, key), wardleGVR, flunder, map[string]Meter{"server": podMeter(wardlePod.UID)}),
 	}
-	off := path(pathMetricsOff, direct(metricsPod, 6443, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)})
-	off.Before = func(ctx context.Context, res dynamic.ResourceInterface) error { return collectionOff(ctx, k, res, ms) }
-	off.After = func(ctx context.Context) error { return collectionOn(ctx, k) }
-	paths = append(paths, off)
-	paths[3].Profile, paths[4].Profile = true, true
+	// The same two MetricSnapshot routes with the collector stopped show what collection costs.
+	for _, off := range []Path{
+		path(pathMetricsOff, direct(metricsPod, 6443, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)}),
+		path(pathAggOff, admin, msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID), "kube-apiserver": kubeAPI}),
+	} {
+		off.Before = func(ctx context.Context, res dynamic.ResourceInterface) error { return collectionOff(ctx, k, res, ms) }
+		off.After = func(ctx context.Context) error { return collectionOn(ctx, k) }
+		paths = append(paths, off)
+	}
+	// kube-apiserver's profile on the aggregator route shows what the hop costs.
+	paths[1].Profile, paths[3].Profile, paths[4].Profile = "kube-apiserver", "server", "server"
 	paths[1].Settled, paths[3].Settled = collected, collected
+	metricsWrites := serverStatusWrites(direct(metricsPod, 6443, cert, key))
+	for _, i := range []int{1, 3, 5, 6} {
+		paths[i].StatusWrites = metricsWrites
+	}
 	return paths, nil
 }
 
@@ -254,8 +279,8 @@ func runPath(ctx context.Context, p Path, s Sizes, size int, prof profiler) Path
 	}
 	p.Requests.Store(0)
 	profile := func() error { return nil }
-	if p.Profile {
-		profile = prof.start(ctx, p.Config, p.Name)
+	if p.Profile != "" {
+		profile = prof.start(ctx, p.Config, p.Name+" "+p.Profile)
 	}
 	before := map[string]Usage{}
 	for name, m := range p.Meters {
@@ -263,7 +288,7 @@ func runPath(ctx context.Context, p Path, s Sizes, size int, prof profiler) Path
 			before[name] = u
 		}
 	}
-	r.Results, r.ObjectBytes, err = workload(ctx, res, lister, func(i int) *unstructured.Unstructured { return p.Kind.object(i, pad) }, s)
+	r.Results, r.ObjectBytes, err = workload(ctx, res, lister, func(i int) *unstructured.Unstructured { return p.Kind.object(i, pad) }, s, p.StatusWrites)
 	if err != nil {
 		r.Error = err.Error()
 	}

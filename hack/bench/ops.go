@@ -45,24 +45,42 @@ type Sizes struct {
 const seqAnnotation = "bench.example.com/seq"
 
 // workload runs every operation in order on one resource and returns the results.
-// It also returns the mean JSON size of an object as read.
-func workload(ctx context.Context, res dynamic.ResourceInterface, lister rawLister, newObj func(i int) *unstructured.Unstructured, s Sizes) ([]Result, int, error) {
+// It also returns the mean JSON size of an object as read. writes, when not nil, counts the
+// collector's status writes, read around every operation.
+func workload(ctx context.Context, res dynamic.ResourceInterface, lister rawLister, newObj func(i int) *unstructured.Unstructured, s Sizes, writes statusWrites) ([]Result, int, error) {
 	var out []Result
 	names := make([]string, s.Objects)
 	for i := range names {
 		names[i] = newObj(i).GetName()
 	}
 	objs := make([]*unstructured.Unstructured, s.Objects)
+	measure := func(op func() Result) {
+		if writes == nil {
+			out = append(out, op())
+			return
+		}
+		before := writes(ctx)
+		r := op()
+		if after := writes(ctx); before >= 0 && after >= 0 {
+			n := after - before
+			r.CollectorWrites = &n
+		}
+		out = append(out, r)
+	}
 
-	out = append(out, parallel("create", s, func(ctx context.Context, i int) error {
-		_, err := res.Create(ctx, newObj(i), metav1.CreateOptions{})
-		return err
-	}))
-	out = append(out, parallel("get", s, func(ctx context.Context, i int) error {
-		o, err := res.Get(ctx, names[i], metav1.GetOptions{})
-		objs[i] = o
-		return err
-	}))
+	measure(func() Result {
+		return parallel("create", s, func(ctx context.Context, i int) error {
+			_, err := res.Create(ctx, newObj(i), metav1.CreateOptions{})
+			return err
+		})
+	})
+	measure(func() Result {
+		return parallel("get", s, func(ctx context.Context, i int) error {
+			o, err := res.Get(ctx, names[i], metav1.GetOptions{})
+			objs[i] = o
+			return err
+		})
+	})
 	if out[0].Errors+out[1].Errors > 0 {
 		return out, 0, fmt.Errorf("%d creates and %d gets failed, first: %w", out[0].Errors, out[1].Errors, firstErr.Load().(error))
 	}
@@ -71,27 +89,39 @@ func workload(ctx context.Context, res dynamic.ResourceInterface, lister rawList
 		size += encodedSize(o)
 	}
 	size /= len(objs)
-	out = append(out, parallel("update", s, func(ctx context.Context, i int) error {
-		return update(ctx, res, objs[i], names[i], "u")
-	}))
-	out = append(out, sequential(fmt.Sprintf("list of %d", s.Objects), s.Lists, func() error {
-		n, _, err := lister.list(ctx, 0, "")
-		if err == nil && n != s.Objects {
-			err = fmt.Errorf("listed %d objects, want %d", n, s.Objects)
-		}
-		return err
-	}))
-	out = append(out, sequential(fmt.Sprintf("paginated list (limit %d)", s.Page), s.Lists, func() error {
-		return paginate(ctx, lister, s)
-	}))
-	w, err := watchFanOut(ctx, res, names, s)
-	if err != nil {
-		return out, size, err
+	measure(func() Result {
+		return parallel("update", s, func(ctx context.Context, i int) error {
+			return update(ctx, res, objs[i], names[i], "u")
+		})
+	})
+	measure(func() Result {
+		return sequential(fmt.Sprintf("list of %d", s.Objects), s.Lists, func() error {
+			n, _, err := lister.list(ctx, 0, "")
+			if err == nil && n != s.Objects {
+				err = fmt.Errorf("listed %d objects, want %d", n, s.Objects)
+			}
+			return err
+		})
+	})
+	measure(func() Result {
+		return sequential(fmt.Sprintf("paginated list (limit %d)", s.Page), s.Lists, func() error {
+			return paginate(ctx, lister, s)
+		})
+	})
+	var werr error
+	measure(func() Result {
+		var w Result
+		w, werr = watchFanOut(ctx, res, names, s)
+		return w
+	})
+	if werr != nil {
+		return out, size, werr
 	}
-	out = append(out, w)
-	out = append(out, parallel("delete", s, func(ctx context.Context, i int) error {
-		return res.Delete(ctx, names[i], metav1.DeleteOptions{})
-	}))
+	measure(func() Result {
+		return parallel("delete", s, func(ctx context.Context, i int) error {
+			return res.Delete(ctx, names[i], metav1.DeleteOptions{})
+		})
+	})
 	return out, size, nil
 }
 

@@ -38,13 +38,16 @@ type Path struct {
 	Settled func(*unstructured.Unstructured) bool
 	// Meters read the servers on the route: the aggregated server ("server") and kube-apiserver.
 	Meters map[string]Meter
-	// Profile: the server answers /debug/pprof on Config (straight to a pod, as an admin).
-	Profile bool
+	// Profile names the server that answers /debug/pprof on Config as an admin (the aggregated
+	// server straight to its pod, or kube-apiserver on the routes through it); "": none is taken.
+	Profile string
 	// Before and After run around the path (not measured), e.g. to stop and restart collection.
 	Before func(ctx context.Context, res dynamic.ResourceInterface) error
 	After  func(ctx context.Context) error
 	// Requests counts the requests the path's client sent (at its transport).
 	Requests *atomic.Int64
+	// StatusWrites counts the collector's status writes on a MetricSnapshot server (nil: none).
+	StatusWrites statusWrites
 }
 
 // client is a dynamic client for the path's resource in objectsNS and a lister of it, both counting

@@ -42,11 +42,14 @@ type PathResult struct {
 
 // Report is one run of the benchmark.
 type Report struct {
-	Time    time.Time    `json:"time"`
-	Machine string       `json:"machine"`
-	Sizes   Sizes        `json:"sizes"`
-	Paths   []PathResult `json:"paths"`
-	Ratios  []Ratio      `json:"ratios"`
+	Time    time.Time `json:"time"`
+	Machine string    `json:"machine"`
+	Sizes   Sizes     `json:"sizes"`
+	// Repeat is how many times every path ran; Paths holds the medians, Runs every run of each path.
+	Repeat int            `json:"repeat"`
+	Paths  []PathResult   `json:"paths"`
+	Runs   [][]PathResult `json:"runs,omitempty"`
+	Ratios []Ratio        `json:"ratios"`
 	// Apply is CustomApiServer create -> APIService Available over -apply-runs runs (issue 9 point 4).
 	Apply *ApplyResult `json:"applyToAvailable,omitempty"`
 }
@@ -73,6 +76,9 @@ var ratioPairs = [][2]string{
 	{pathMetricsPod, pathCRD},
 	{pathMetricsPod, pathWardlePod},
 	{pathMetricsPod, pathMetricsOff},
+	{pathMetricsAgg, pathAggOff},
+	{pathAggOff, pathCRD},
+	{pathAggOff, pathWardleAgg},
 }
 
 func ratios(paths []PathResult) []Ratio {
@@ -105,6 +111,9 @@ func (r Report) print(out io.Writer) {
 		return
 	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	if r.Repeat > 1 {
+		fmt.Fprintf(out, "median of %d runs of every path\n", r.Repeat)
+	}
 	fmt.Fprintf(w, "ops/s (p50 / p99 ms)\t%s\n", strings.Join(pathNames(r.Paths), "\t"))
 	for i, res := range r.Paths[0].Results {
 		cells := []string{res.Op}
@@ -117,6 +126,9 @@ func (r Report) print(out io.Writer) {
 			c := fmt.Sprintf("%.1f (%.1f / %.1f)", x.OpsPerS, x.P50Ms, x.P99Ms)
 			if x.Errors > 0 {
 				c += fmt.Sprintf(" %d failed", x.Errors)
+			}
+			if x.CollectorWrites != nil && *x.CollectorWrites > 0 {
+				c += fmt.Sprintf(" [+%d collector writes]", *x.CollectorWrites)
 			}
 			cells = append(cells, c)
 		}

@@ -30,6 +30,9 @@ type Result struct {
 	P50Ms    float64 `json:"p50Ms"`
 	P99Ms    float64 `json:"p99Ms"`
 	WallSecs float64 `json:"wallSeconds"`
+	// CollectorWrites is how many status writes the MetricSnapshot collector made (or tried) while the
+	// operation ran; nil on paths without a collector.
+	CollectorWrites *int64 `json:"collectorStatusWrites,omitempty"`
 }
 
 // summarize turns the latencies of one operation (run over wall) into a Result; failed requests

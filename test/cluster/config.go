@@ -54,6 +54,10 @@ type Config struct {
 	SandboxImage string
 	CoreDNSImage string
 
+	// Profiling lets kube-apiserver serve /debug/pprof (make bench's profiles); off otherwise, as the
+	// CIS benchmark asks of hardened clusters.
+	Profiling bool
+
 	Log io.Writer
 }
 

@@ -117,7 +117,7 @@ func (c Config) startControlPlane(ctx context.Context) error {
 		"--service-account-key-file="+p("sa.pub"), "--service-account-signing-key-file="+p("sa.key"),
 		// PodSecurity is on by default; named so the suite's claim (the apiserver pods pass "restricted") holds.
 		"--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction,PodSecurity",
-		"--allow-privileged=true", "--profiling=false",
+		"--allow-privileged=true", "--profiling="+strconv.FormatBool(c.Profiling),
 		// The aggregation layer: front-proxy CA and the client certificate the aggregator presents.
 		"--requestheader-client-ca-file="+p("front-proxy-ca.crt"),
 		"--requestheader-allowed-names=front-proxy-client",
