@@ -51,9 +51,9 @@ func buildEtcdClientTLS(f aggv1alpha1.ServerFlags, secretName string) etcdClient
 		Volume: corev1ac.Volume().WithName(etcdTLSVolume).WithSecret(corev1ac.SecretVolumeSource().WithSecretName(secretName)),
 		Mount:  corev1ac.VolumeMount().WithName(etcdTLSVolume).WithMountPath(etcdTLSDir).WithReadOnly(true),
 		Args: []string{
-			f.EtcdCAFile + "=" + path.Join(etcdTLSDir, etcdCAKey),
-			f.EtcdCertFile + "=" + path.Join(etcdTLSDir, corev1.TLSCertKey),
-			f.EtcdKeyFile + "=" + path.Join(etcdTLSDir, corev1.TLSPrivateKeyKey),
+			f.EtcdCAFile.Arg(path.Join(etcdTLSDir, etcdCAKey)),
+			f.EtcdCertFile.Arg(path.Join(etcdTLSDir, corev1.TLSCertKey)),
+			f.EtcdKeyFile.Arg(path.Join(etcdTLSDir, corev1.TLSPrivateKeyKey)),
 		},
 	}
 }

@@ -18,8 +18,8 @@ package controllers
 
 import (
 	"cmp"
-	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -62,28 +62,28 @@ func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
 // storage.etcd.tlsSecretRef is set), each under the name spec.flags gives it.
 func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 	f := serverFlags(cas)
-	args := []string{fmt.Sprintf("%s=%d", f.SecurePort, cas.Spec.SecurePort)}
+	args := []string{f.SecurePort.Arg(strconv.Itoa(int(cas.Spec.SecurePort)))}
 	if files := f.ServingCert.Files; files != nil {
 		args = append(args,
-			files.CertFile+"="+path.Join(certDir, corev1.TLSCertKey),
-			files.KeyFile+"="+path.Join(certDir, corev1.TLSPrivateKeyKey))
+			files.CertFile.Arg(path.Join(certDir, corev1.TLSCertKey)),
+			files.KeyFile.Arg(path.Join(certDir, corev1.TLSPrivateKeyKey)))
 	} else {
-		args = append(args, f.ServingCert.CertDir.Flag+"="+certDir)
+		args = append(args, f.ServingCert.CertDir.Flag.Arg(certDir))
 	}
 	switch s := cas.Spec.Storage; {
 	case s == nil: // stateless: no storage flag
 	case s.Etcd != nil:
-		args = append(args, f.EtcdServers+"="+strings.Join(s.Etcd.Servers, ","))
+		args = append(args, f.EtcdServers.Arg(strings.Join(s.Etcd.Servers, ",")))
 		if name := etcdTLSSecretName(cas); name != "" {
 			args = append(args, buildEtcdClientTLS(f, name).Args...)
 		}
 	case s.Embedded != nil:
-		args = append(args, f.DataDir+"="+dataDir)
+		args = append(args, f.DataDir.Arg(dataDir))
 	case s.Postgres != nil:
-		args = append(args, f.StorageBackend+"="+aggv1alpha1.PostgresBackend,
-			f.PostgresDSNFile+"="+path.Join(dsnDir, s.Postgres.DSNSecretRef.Key))
+		args = append(args, f.StorageBackend.Arg(aggv1alpha1.PostgresBackend),
+			f.PostgresDSNFile.Arg(path.Join(dsnDir, s.Postgres.DSNSecretRef.Key)))
 	case s.Managed != nil:
-		args = append(args, f.EtcdServers+"="+strings.Join(etcdClientURLs(namesFor(cas), etcdReplicas(s.Managed)), ","))
+		args = append(args, f.EtcdServers.Arg(strings.Join(etcdClientURLs(namesFor(cas), etcdReplicas(s.Managed)), ",")))
 		args = append(args, buildEtcdClientTLS(f, etcdTLSSecretName(cas)).Args...)
 	}
 	return args

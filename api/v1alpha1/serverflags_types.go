@@ -35,6 +35,14 @@ const (
 	PostgresBackend = "postgres"
 )
 
+// FlagName is a command-line flag of the server, one or two dashes included (--secure-port).
+// +kubebuilder:validation:MaxLength=63
+// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
+type FlagName string
+
+// Arg is the flag given value, as one argument: <flag>=<value>.
+func (f FlagName) Arg(value string) string { return string(f) + "=" + value }
+
 // ServerFlags is the server's flag contract: the flags through which the operator hands the image its secure
 // port, serving certificate and storage, each passed as <flag>=<value> before spec.args. The operator has no
 // code path for any particular image: a server with other conventions says so here.
@@ -42,9 +50,7 @@ type ServerFlags struct {
 	// SecurePort is the flag given spec.securePort.
 	// +optional
 	// +kubebuilder:default="--secure-port"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	SecurePort string `json:"securePort,omitempty"`
+	SecurePort FlagName `json:"securePort,omitempty"`
 
 	// ServingCert is how the image takes the serving certificate (the Secret with tls.crt and tls.key, mounted
 	// read-only at /var/run/serving-cert): certDir (a directory flag and the pair name the server reads
@@ -57,53 +63,39 @@ type ServerFlags struct {
 	// EtcdServers is the flag given spec.storage.etcd.servers, comma-separated.
 	// +optional
 	// +kubebuilder:default="--etcd-servers"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	EtcdServers string `json:"etcdServers,omitempty"`
+	EtcdServers FlagName `json:"etcdServers,omitempty"`
 
 	// EtcdCAFile is the flag given the CA file of the etcd client TLS Secret (spec.storage.etcd.tlsSecretRef),
 	// /var/run/etcd-client-tls/ca.crt.
 	// +optional
 	// +kubebuilder:default="--etcd-cafile"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	EtcdCAFile string `json:"etcdCAFile,omitempty"`
+	EtcdCAFile FlagName `json:"etcdCAFile,omitempty"`
 
 	// EtcdCertFile is the flag given the etcd client certificate file, /var/run/etcd-client-tls/tls.crt.
 	// +optional
 	// +kubebuilder:default="--etcd-certfile"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	EtcdCertFile string `json:"etcdCertFile,omitempty"`
+	EtcdCertFile FlagName `json:"etcdCertFile,omitempty"`
 
 	// EtcdKeyFile is the flag given the etcd client key file, /var/run/etcd-client-tls/tls.key.
 	// +optional
 	// +kubebuilder:default="--etcd-keyfile"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	EtcdKeyFile string `json:"etcdKeyFile,omitempty"`
+	EtcdKeyFile FlagName `json:"etcdKeyFile,omitempty"`
 
 	// DataDir is the flag given the directory of spec.storage.embedded (an emptyDir at /var/lib/metricsnapshot).
 	// +optional
 	// +kubebuilder:default="--data-dir"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	DataDir string `json:"dataDir,omitempty"`
+	DataDir FlagName `json:"dataDir,omitempty"`
 
 	// StorageBackend is the flag given "postgres" for spec.storage.postgres.
 	// +optional
 	// +kubebuilder:default="--storage-backend"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	StorageBackend string `json:"storageBackend,omitempty"`
+	StorageBackend FlagName `json:"storageBackend,omitempty"`
 
 	// PostgresDSNFile is the flag given the file holding spec.storage.postgres.dsnSecretRef's DSN
 	// (/var/run/postgres-dsn/<key>).
 	// +optional
 	// +kubebuilder:default="--postgres-dsn-file"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	PostgresDSNFile string `json:"postgresDSNFile,omitempty"`
+	PostgresDSNFile FlagName `json:"postgresDSNFile,omitempty"`
 }
 
 // ServingCertFlags selects one way of passing the serving certificate.
@@ -124,9 +116,7 @@ type CertDirFlags struct {
 	// Flag given the directory.
 	// +optional
 	// +kubebuilder:default="--cert-dir"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	Flag string `json:"flag,omitempty"`
+	Flag FlagName `json:"flag,omitempty"`
 
 	// PairName: the server reads <pairName>.crt and <pairName>.key (a k8s.io/apiserver server's
 	// SecureServingOptions.ServerCert.PairName, set in its code: tls for this project's apiserver, apiserver
@@ -143,14 +133,10 @@ type CertFileFlags struct {
 	// CertFile is the flag given the certificate file.
 	// +optional
 	// +kubebuilder:default="--tls-cert-file"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	CertFile string `json:"certFile,omitempty"`
+	CertFile FlagName `json:"certFile,omitempty"`
 
 	// KeyFile is the flag given the private key file.
 	// +optional
 	// +kubebuilder:default="--tls-private-key-file"
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^--?[A-Za-z0-9][-A-Za-z0-9_.]*$`
-	KeyFile string `json:"keyFile,omitempty"`
+	KeyFile FlagName `json:"keyFile,omitempty"`
 }

@@ -229,12 +229,12 @@ func buildPaths(ctx context.Context, k kube, cfg cluster.Config) ([]Path, error)
 			map[string]Meter{"kube-apiserver": kubeAPI}),
 		path(pathMetricsAgg, admin, msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID), "kube-apiserver": kubeAPI}),
 		path(pathWardleAgg, admin, wardleGVR, flunder, map[string]Meter{"server": podMeter(wardlePod.UID), "kube-apiserver": kubeAPI}),
-		path(pathMetricsPod, direct(metricsPod, 6443, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)}),
-		path(pathWardlePod, direct(wardlePod, 6443, cert, key), wardleGVR, flunder, map[string]Meter{"server": podMeter(wardlePod.UID)}),
+		path(pathMetricsPod, direct(metricsPod, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)}),
+		path(pathWardlePod, direct(wardlePod, cert, key), wardleGVR, flunder, map[string]Meter{"server": podMeter(wardlePod.UID)}),
 	}
 	// The same two MetricSnapshot routes with the collector stopped show what collection costs.
 	for _, off := range []Path{
-		path(pathMetricsOff, direct(metricsPod, 6443, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)}),
+		path(pathMetricsOff, direct(metricsPod, cert, key), msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID)}),
 		path(pathAggOff, admin, msGVR, ms, map[string]Meter{"server": podMeter(metricsPod.UID), "kube-apiserver": kubeAPI}),
 	} {
 		off.Before = func(ctx context.Context, res dynamic.ResourceInterface) error { return collectionOff(ctx, k, res, ms) }
@@ -244,7 +244,7 @@ func buildPaths(ctx context.Context, k kube, cfg cluster.Config) ([]Path, error)
 	// kube-apiserver's profile on the aggregator route shows what the hop costs.
 	paths[1].Profile, paths[3].Profile, paths[4].Profile = "kube-apiserver", "server", "server"
 	paths[1].Settled, paths[3].Settled = collected, collected
-	metricsWrites := serverStatusWrites(direct(metricsPod, 6443, cert, key))
+	metricsWrites := serverStatusWrites(direct(metricsPod, cert, key))
 	for _, i := range []int{1, 3, 5, 6} {
 		paths[i].StatusWrites = metricsWrites
 	}

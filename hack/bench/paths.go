@@ -79,11 +79,14 @@ func (p Path) countingConfig() *rest.Config {
 	return cfg
 }
 
+// serverPort is the secure port both aggregated servers listen on in their pods (spec.securePort).
+const serverPort = 6443
+
 // direct is the route straight to a server pod, as the aggregator takes it: the front-proxy client
 // certificate and the X-Remote-* headers of the user (the cluster admin).
-func direct(pod Pod, port int, frontProxyCert, frontProxyKey string) *rest.Config {
+func direct(pod Pod, frontProxyCert, frontProxyKey string) *rest.Config {
 	return &rest.Config{
-		Host: fmt.Sprintf("https://%s:%d", pod.IP, port),
+		Host: fmt.Sprintf("https://%s:%d", pod.IP, serverPort),
 		// The serving certificate is the operator's; the server's identity is not what is measured.
 		TLSClientConfig: rest.TLSClientConfig{Insecure: true, CertFile: frontProxyCert, KeyFile: frontProxyKey},
 		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
