@@ -79,12 +79,16 @@ func main() {
 	sampleImg := flag.String("sample-apiserver-img", "local.test/sample-apiserver:v0.37.2", "k8s.io/sample-apiserver image")
 	server := flag.String("server", "", "benchmark only the MetricSnapshot API of the server at this URL (e.g. `apiserver --local`, for profiling), no cluster")
 	serverPID := flag.Int("server-pid", 0, "with -server: the server's pid, whose CPU and RSS are read")
+	msVersion := flag.String("metricsnapshot-version", "v1", "version of the MetricSnapshot API the clients use: v1 (the schema of the CRD compared with) or v2 (the storage version, which the collector writes)")
 	repeat := flag.Int("repeat", 1, "runs of every path, one after the other; each figure printed is the median over them")
 	applyRuns := flag.Int("apply-runs", 10, "CustomApiServers created one after the other (embedded storage, 1 replica), each timed from create to APIService Available; 0 skips")
 	var prof profiler
 	flag.StringVar(&prof.dir, "pprof", "", "directory: take a CPU profile of each aggregated server while it is benchmarked straight to its pod, of kube-apiserver during the MetricSnapshot aggregator route (and of -server)")
 	flag.DurationVar(&prof.seconds, "pprof-duration", 30*time.Second, "length of each profile, from the start of the path")
 	flag.Parse()
+	if _, _, err := metricSnapshots(*msVersion); err != nil {
+		fail(err)
+	}
 	if *kubeBin == "" {
 		dir, err := kubeversion.BinDir()
 		if err != nil {
@@ -95,7 +99,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *server != "" {
-		if err := runServer(ctx, *server, *serverPID, s, *size, prof, *jsonOut); err != nil {
+		if err := runServer(ctx, *server, *serverPID, *msVersion, s, *size, prof, *jsonOut); err != nil {
 			fail(err)
 		}
 		return
@@ -108,7 +112,7 @@ func main() {
 	if err != nil {
 		fail(fmt.Errorf("-paths: %w", err))
 	}
-	if err := run(ctx, cfg, setup, s, *size, filter, max(*repeat, 1), *applyRuns, prof, *jsonOut); err != nil {
+	if err := run(ctx, cfg, setup, *msVersion, s, *size, filter, max(*repeat, 1), *applyRuns, prof, *jsonOut); err != nil {
 		fail(err)
 	}
 }
@@ -119,7 +123,7 @@ func fail(err error) {
 }
 
 // run benchmarks on the cluster in KUBECONFIG, or on one it boots and tears down.
-func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int, only *regexp.Regexp, repeat, applyRuns int, prof profiler, jsonOut string) (err error) {
+func run(ctx context.Context, cfg cluster.Config, setup Setup, msVersion string, s Sizes, size int, only *regexp.Regexp, repeat, applyRuns int, prof profiler, jsonOut string) (err error) {
 	kubeconfig := os.Getenv("KUBECONFIG")
 	if kubeconfig == "" {
 		if _, err := cfg.Down(ctx); err != nil {
@@ -148,7 +152,7 @@ func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int
 		}
 	}()
 	fmt.Printf("bench: servers deployed in %s\n", time.Since(start).Round(time.Millisecond))
-	paths, err := buildPaths(ctx, k, cfg)
+	paths, err := buildPaths(ctx, k, cfg, msVersion)
 	if err != nil {
 		return err
 	}
@@ -187,11 +191,14 @@ func run(ctx context.Context, cfg cluster.Config, setup Setup, s Sizes, size int
 }
 
 // runServer benchmarks one MetricSnapshot server reached at url as the all-powerful user (--local).
-func runServer(ctx context.Context, url string, pid int, s Sizes, size int, prof profiler, jsonOut string) error {
-	p := Path{Name: "MetricSnapshot (" + url + ")", Requests: &atomic.Int64{}, Meters: map[string]Meter{},
+func runServer(ctx context.Context, url string, pid int, msVersion string, s Sizes, size int, prof profiler, jsonOut string) error {
+	gvr, kind, err := metricSnapshots(msVersion)
+	if err != nil {
+		return err
+	}
+	p := Path{Name: "MetricSnapshot " + msVersion + " (" + url + ")", Requests: &atomic.Int64{}, Meters: map[string]Meter{},
 		Config: &rest.Config{Host: url, TLSClientConfig: rest.TLSClientConfig{Insecure: true}},
-		GVR:    schema.GroupVersionResource{Group: metricsGroup, Version: "v1", Resource: "metricsnapshots"},
-		Kind:   objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}, Profile: "server", Settled: collected}
+		GVR:    gvr, Kind: kind, Profile: "server", Settled: collected}
 	p.StatusWrites = serverStatusWrites(p.Config)
 	if pid > 0 {
 		p.Meters["server"] = procMeter(strconv.Itoa(pid))
@@ -201,7 +208,11 @@ func runServer(ctx context.Context, url string, pid int, s Sizes, size int, prof
 	return report.finish(jsonOut)
 }
 
-func buildPaths(ctx context.Context, k kube, cfg cluster.Config) ([]Path, error) {
+func buildPaths(ctx context.Context, k kube, cfg cluster.Config, msVersion string) ([]Path, error) {
+	msGVR, ms, err := metricSnapshots(msVersion)
+	if err != nil {
+		return nil, err
+	}
 	admin, err := clientcmd.BuildConfigFromFlags("", k.kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", k.kubeconfig, err)
@@ -216,10 +227,8 @@ func buildPaths(ctx context.Context, k kube, cfg cluster.Config) ([]Path, error)
 	}
 	cert, key := filepath.Join(cfg.StateDir, "pki", "front-proxy-client.crt"), filepath.Join(cfg.StateDir, "pki", "front-proxy-client.key")
 	kubeAPI := pidMeter(filepath.Join(cfg.StateDir, "run", "kube-apiserver.pid"))
-	ms := objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}
 	msCRD := objectKind{crdGroup + "/v1", "MetricSnapshot", "crd", metricSnapshotSpec}
 	flunder := objectKind{wardleGroup + "/v1alpha1", "Flunder", "flunder", map[string]any{}}
-	msGVR := schema.GroupVersionResource{Group: metricsGroup, Version: "v1", Resource: "metricsnapshots"}
 	wardleGVR := schema.GroupVersionResource{Group: wardleGroup, Version: "v1alpha1", Resource: "flunders"}
 	path := func(name string, c *rest.Config, gvr schema.GroupVersionResource, kind objectKind, meters map[string]Meter) Path {
 		return Path{Name: name, Config: c, GVR: gvr, Kind: kind, Meters: meters, Requests: &atomic.Int64{}}

@@ -26,6 +26,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
 	"example.com/aggregation-operator/internal/poll"
@@ -99,6 +100,22 @@ func encodedSize(o *unstructured.Unstructured) int {
 
 // metricSnapshotSpec is collected once a day, so the collector writes status once per object.
 var metricSnapshotSpec = map[string]any{"source": "prometheus", "metrics": []any{"up"}, "interval": "24h"}
+
+// metricSnapshotSpecV2 is the same spec in v2, where a metric is named.
+var metricSnapshotSpecV2 = map[string]any{"source": "prometheus", "metrics": []any{map[string]any{"name": "up", "query": "up"}}, "interval": "24h"}
+
+// metricSnapshots is the MetricSnapshot resource and objects in the version the benchmark's clients use:
+// v1 (the schema of the CRD it compares with) or v2 (the storage version, the one the collector writes).
+func metricSnapshots(version string) (schema.GroupVersionResource, objectKind, error) {
+	gvr := schema.GroupVersionResource{Group: metricsGroup, Version: version, Resource: "metricsnapshots"}
+	switch version {
+	case "v1":
+		return gvr, objectKind{metricsGroup + "/v1", "MetricSnapshot", "ms", metricSnapshotSpec}, nil
+	case "v2":
+		return gvr, objectKind{metricsGroup + "/v2", "MetricSnapshot", "ms", metricSnapshotSpecV2}, nil
+	}
+	return gvr, objectKind{}, fmt.Errorf("-metricsnapshot-version %q: want v1 or v2", version)
+}
 
 // crdManifest serves the MetricSnapshot schema (apiserver/apis/metrics/v1) as a CRD, status subresource
 // included, so kube-apiserver does the same work per object as for its own structural types.
