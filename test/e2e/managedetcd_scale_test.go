@@ -1,0 +1,130 @@
+//go:build e2e
+
+/*
+Copyright 2026 The aggregation-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"example.com/aggregation-operator/internal/testutil"
+)
+
+// scaleManagedEtcd: spec.storage.managed.replicas 3 -> 5 -> 3 with writes flowing through kube-apiserver's
+// aggregator the whole time: no write may fail, every MetricSnapshot written before (and during) is there
+// after at the same resourceVersion, the progress shows in status and in events, the apiserver ends
+// pointed at the members there are, and the removed members' claims are gone.
+func scaleManagedEtcd(t *testing.T) {
+	before := snapshotVersions(t)
+	w := startWriteLoop(t, "s", 2400)
+	waitWrites(t, w, 10)
+	start := time.Now()
+	progress := map[string]bool{}
+	scaleMembers(t, 5, progress)
+	up := time.Since(start)
+	scaleMembers(t, 3, progress)
+	down := time.Since(start) - up
+	waitWrites(t, w, w.count()+20)
+	sent, failed, errs := w.stop()
+	note("managed etcd: members 3 -> 5 -> 3 under writes", fmt.Sprintf("writes sent %d, failed %d; 3 -> 5 in %s, 5 -> 3 in %s",
+		sent, failed, up.Round(100*time.Millisecond), down.Round(100*time.Millisecond)))
+	record("managed etcd: members 3 -> 5", up)
+	record("managed etcd: members 5 -> 3", down)
+	if failed > 0 {
+		t.Errorf("%d of %d writes failed: %v", failed, sent, errs)
+	}
+	t.Logf("status.storage.scaling seen: %q", keys(progress))
+	if len(progress) == 0 {
+		t.Errorf("status.storage.scaling never showed progress")
+	}
+
+	after := snapshotVersions(t)
+	for name, rv := range before {
+		if got, ok := after[name]; !ok || got != rv {
+			t.Errorf("MetricSnapshot %s: resourceVersion %s before scaling, %q after", name, rv, got)
+		}
+	}
+	created := int(w.created.Load())
+	for i := range created {
+		if _, ok := after[fmt.Sprintf("s-%d", i)]; !ok {
+			t.Errorf("MetricSnapshot s-%d, written while scaling, lost", i)
+		}
+	}
+	t.Logf("%d MetricSnapshots from before kept at their resourceVersion, %d written while scaling all there", len(before), created)
+
+	for reason, want := range map[string]int{"EtcdMemberAdded": 2, "EtcdMemberPromoted": 2, "EtcdMemberRemoved": 2} {
+		out := kubectl(t, "get", "events", "-A", "--field-selector", "reason="+reason+",involvedObject.name="+metcdName, "-o", `jsonpath={range .items[*]}{.message}{"\n"}{end}`)
+		if got := len(strings.Fields(strings.TrimSpace(out))); got == 0 {
+			t.Errorf("no %s event (want %d)", reason, want)
+		}
+		t.Logf("%s events:\n%s", reason, out)
+	}
+	testutil.Eventually(t, time.Minute, "the claims of ordinals 3 and 4 deleted", func(ctx context.Context) error {
+		out, err := cfg.KubectlOutput(ctx, "", "-n", metcdNS, "get", "pvc", "data-"+metcdSTS+"-3", "data-"+metcdSTS+"-4", "--ignore-not-found", "-o", "name")
+		if err != nil {
+			return err
+		}
+		return gone(out)
+	})
+}
+
+// scaleMembers sets spec.storage.managed.replicas and waits until n members are healthy in status, the
+// StatefulSet has n replicas, and the apiserver Deployment is rolled out onto exactly those n members,
+// collecting what status.storage.scaling said on the way.
+func scaleMembers(t *testing.T, n int, progress map[string]bool) {
+	t.Helper()
+	kubectl(t, "patch", "customapiserver", metcdName, "--type=merge", "-p", fmt.Sprintf(`{"spec":{"storage":{"managed":{"replicas":%d}}}}`, n))
+	last := fmt.Sprintf("https://%s-%d.%s.%s.svc:2379", metcdSTS, n-1, metcdSTS, metcdNS)
+	next := fmt.Sprintf("https://%s-%d.%s.%s.svc:2379", metcdSTS, n, metcdSTS, metcdNS)
+	testutil.Eventually(t, 3*time.Minute, fmt.Sprintf("%d etcd members, the apiserver rolled onto them", n), func(ctx context.Context) error {
+		if s, _ := cfg.KubectlOutput(ctx, "", "get", "customapiserver", metcdName, "-o", "jsonpath={.status.storage.scaling}"); s != "" {
+			progress[s] = true
+		}
+		if err := membersHealthy(t, n); err != nil {
+			return err
+		}
+		if r := kubectl(t, "-n", metcdNS, "get", "statefulset", metcdSTS, "-o", "jsonpath={.spec.replicas}"); r != fmt.Sprint(n) {
+			return fmt.Errorf("StatefulSet replicas %s", r)
+		}
+		d := kubectl(t, "-n", metcdNS, "get", "deployment", metcdName, "-o",
+			`jsonpath={.spec.template.spec.containers[0].args} {.metadata.generation}={.status.observedGeneration} {.spec.replicas}={.status.updatedReplicas}={.status.replicas}={.status.availableReplicas}`)
+		if !strings.Contains(d, last) || strings.Contains(d, next) {
+			return errors.New("the apiserver is not pointed at the members yet")
+		}
+		f := strings.Fields(d)
+		if g := strings.Split(f[len(f)-2], "="); g[0] != g[1] {
+			return errors.New("the apiserver Deployment's new generation is not observed yet")
+		}
+		if r := strings.Split(f[len(f)-1], "="); r[0] != r[1] || r[1] != r[2] || r[2] != r[3] {
+			return fmt.Errorf("the apiserver Deployment rolls: replicas=updated=current=available %s", f[len(f)-1])
+		}
+		return nil
+	})
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
