@@ -67,7 +67,7 @@ type etcdScaleStep struct {
 
 // planEtcdScale decides the next step towards Desired members, one member at a time and only while every
 // member is healthy: to grow, the next ordinal is added as a learner before its pod exists, its pod started,
-// then promoted once etcd says it caught up; to shrink, the apiserver first rolls onto the members that
+// then promoted (etcd refuses until it has caught up); to shrink, the apiserver first rolls onto the members that
 // stay, then the highest ordinal is removed and its pod stopped (its claim goes with it). The apiserver is
 // pointed only at voting members, and only in odd counts (1, 3, 5), so one scaling rolls it once: after
 // growing, before shrinking. Without the member list nothing changes.
@@ -123,11 +123,10 @@ func planEtcdScale(in etcdScaleInput) etcdScaleStep {
 	case learner && s < m:
 		step.Replicas = m
 		step.Progress = fmt.Sprintf("ordinal %d added as a learner; starting its pod", last.Ordinal)
-	case learner && in.Ready[last.Ordinal]:
-		step.Action, step.Member = etcdPromote, last
-		step.Progress = fmt.Sprintf("promoting ordinal %d to a voting member", last.Ordinal)
 	case learner:
-		step.Progress = fmt.Sprintf("waiting for the learner of ordinal %d to start and catch up", last.Ordinal)
+		// etcd itself refuses until the learner has caught up with the leader (the caller retries).
+		step.Action, step.Member = etcdPromote, last
+		step.Progress = fmt.Sprintf("promoting the learner of ordinal %d to a voting member once it has caught up", last.Ordinal)
 	case s < m:
 		step.Replicas = m
 		step.Progress = fmt.Sprintf("starting the pods of ordinals %d..%d", s, m-1)
