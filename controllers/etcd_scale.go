@@ -87,12 +87,24 @@ func (r *Reconciler) scaleEtcd(ctx context.Context, a *applier, cas *aggv1alpha1
 	if step.Scaling {
 		o.retryAfter = min(cmp.Or(o.retryAfter, etcdScalingRetry), etcdScalingRetry)
 	}
+	var ordinals []int32
 	if in.Members == nil {
-		return step, true // nothing to join: the ConfigMap stays as it is
+		// The ConfigMap stays as it is; only a missing one (a cluster made by an operator before it) is made,
+		// from the StatefulSet's ordinals: every member of a running cluster has data and ignores it, and
+		// without it no pod starts.
+		switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.Etcd}, &corev1.ConfigMap{}); {
+		case err == nil:
+			return step, true
+		case !apierrors.IsNotFound(err):
+			o.record(fmt.Errorf("reading ConfigMap %s/%s: %w", n.Namespace, n.Etcd, err))
+			return step, false
+		}
+		for i := range in.StatefulSet {
+			ordinals = append(ordinals, i)
+		}
 	}
-	ordinals := make([]int32, len(in.Members))
-	for i, m := range in.Members {
-		ordinals[i] = m.Ordinal
+	for _, m := range in.Members {
+		ordinals = append(ordinals, m.Ordinal)
 	}
 	err = a.apply(ctx, desiredEtcdConfigMap(cas, n, ordinals, "existing"))
 	o.record(err)

@@ -330,4 +330,20 @@ func TestManagedEtcdScalingHeldWithoutMembers(t *testing.T) {
 	if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Etcd}, &policyv1.PodDisruptionBudget{}); err == nil {
 		t.Errorf("a PodDisruptionBudget for the one member there is")
 	}
+
+	// A cluster whose ConfigMap is gone (one an older operator made has none) gets one, or no pod could
+	// start: the StatefulSet's members, to join (a running member has data and ignores it).
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: n.Namespace, Name: n.Etcd}}
+	if err := k8s.Delete(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, 10*time.Second, "ConfigMap made again", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cm), cm); err != nil {
+			return err
+		}
+		if want := fmt.Sprintf("%s-0=https://%s-0.%s.%s.svc:2380", n.Etcd, n.Etcd, n.Etcd, n.Namespace); cm.Data["initial-cluster"] != want || cm.Data["initial-cluster-state"] != "existing" {
+			return fmt.Errorf("data %v, want initial-cluster %s, state existing", cm.Data, want)
+		}
+		return nil
+	})
 }
