@@ -37,8 +37,9 @@ const etcdCallTimeout = 5 * time.Second
 // etcdMembership changes the managed etcd's membership through its cluster API, as the apiserver's client
 // (the same certificate: etcd runs without its own auth, so any certificate of its CA may).
 type etcdMembership struct {
-	cli *clientv3.Client
-	n   names
+	cli   *clientv3.Client
+	n     names
+	certs etcdCertPlan
 }
 
 // dialEtcd connects to the members of these ordinals that resolve (the others are not worth a timeout: a
@@ -80,7 +81,7 @@ func dialEtcd(ctx context.Context, n names, plan etcdCertPlan, ordinals []int32)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to etcd at %v: %w", endpoints, err)
 	}
-	return &etcdMembership{cli: cli, n: n}, nil
+	return &etcdMembership{cli: cli, n: n, certs: plan}, nil
 }
 
 func (e *etcdMembership) Close() error { return e.cli.Close() }
@@ -145,6 +146,32 @@ func (e *etcdMembership) remove(ctx context.Context, m etcdMember) error {
 	defer cancel()
 	if _, err := e.cli.MemberRemove(ctx, m.ID); err != nil {
 		return fmt.Errorf("removing the etcd member of ordinal %d (%x): %w", m.Ordinal, m.ID, err)
+	}
+	return nil
+}
+
+// handOverLeadership moves the leadership away from a member about to be removed, to the lowest ordinal, so
+// its removal costs no election (a leader removed steps down, and writes wait for a new one). Only the
+// leader may hand over, so it is asked directly.
+func (e *etcdMembership) handOverLeadership(ctx context.Context, from etcdMember, to etcdMember) error {
+	sctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	st, err := e.cli.Status(sctx, e.cli.Endpoints()[0])
+	if err != nil {
+		return fmt.Errorf("asking etcd for its leader: %w", err)
+	}
+	if st.Leader != from.ID {
+		return nil
+	}
+	leader, err := dialEtcd(ctx, e.n, e.certs, []int32{from.Ordinal})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = leader.Close() }()
+	mctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	if _, err := leader.cli.MoveLeader(mctx, to.ID); err != nil {
+		return fmt.Errorf("moving the etcd leadership from ordinal %d to %d: %w", from.Ordinal, to.Ordinal, err)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
@@ -77,7 +78,7 @@ func (r *Reconciler) scaleEtcd(ctx context.Context, a *applier, cas *aggv1alpha1
 	}
 	step := planEtcdScale(in)
 	if step.Action != etcdNoAction {
-		if err := r.changeEtcdMembership(ctx, cas, n, members, step); err != nil {
+		if err := r.changeEtcdMembership(ctx, cas, n, members, in.Members[0], step); err != nil {
 			// Expected while a learner catches up; the next look is etcdScalingRetry away.
 			step.Progress += ": " + err.Error()
 		} else if in.Members, err = members.list(ctx); err == nil {
@@ -123,8 +124,9 @@ func askOrdinals(replicas int32, ready map[int32]bool) []int32 {
 	return out
 }
 
-// changeEtcdMembership makes the step's membership change and records an event for it.
-func (r *Reconciler) changeEtcdMembership(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, members *etcdMembership, step etcdScaleStep) error {
+// changeEtcdMembership makes the step's membership change and records an event for it; a member removed
+// hands its leadership, if it has it, to the first one first.
+func (r *Reconciler) changeEtcdMembership(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, members *etcdMembership, first etcdMember, step etcdScaleStep) error {
 	pod := fmt.Sprintf("%s-%d", n.Etcd, step.Member.Ordinal)
 	var ev event
 	switch step.Action {
@@ -142,6 +144,9 @@ func (r *Reconciler) changeEtcdMembership(ctx context.Context, cas *aggv1alpha1.
 		ev = event{corev1.EventTypeNormal, aggv1alpha1.EventEtcdMemberPromoted, "PromoteEtcdMember",
 			fmt.Sprintf("managed etcd: member %s (%x) caught up and was promoted to a voting member", pod, step.Member.ID), nil}
 	case etcdRemove:
+		if err := members.handOverLeadership(ctx, step.Member, first); err != nil {
+			return err
+		}
 		if err := members.remove(ctx, step.Member); err != nil {
 			return err
 		}
@@ -172,7 +177,9 @@ func (r *Reconciler) etcdStatefulSet(ctx context.Context, n names) (*appsv1.Stat
 }
 
 // etcdServing is how many managed etcd members every apiserver pod is pointed at: the count whose
-// --etcd-servers the Deployment has, once rolled out (0 while it rolls, or when unknown).
+// --etcd-servers the Deployment has, once rolled out and once no pod with another list is left, not even
+// one terminating (it serves until it exits, and a member it uses must not be removed before); 0 while it
+// rolls, or when unknown.
 func (r *Reconciler) etcdServing(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names) int32 {
 	d := &appsv1.Deployment{}
 	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.Deployment}, d); err != nil {
@@ -183,16 +190,27 @@ func (r *Reconciler) etcdServing(ctx context.Context, cas *aggv1alpha1.CustomApi
 		st.Replicas != st.UpdatedReplicas || st.AvailableReplicas != st.Replicas {
 		return 0
 	}
-	i := slices.IndexFunc(d.Spec.Template.Spec.Containers, func(c corev1.Container) bool { return c.Name == containerName })
-	if i < 0 {
+	pods := &corev1.PodList{}
+	if err := r.Client.List(ctx, pods, client.InNamespace(n.Namespace), client.MatchingLabels(selectorLabels(cas))); err != nil {
 		return 0
 	}
+	specs := []corev1.PodSpec{d.Spec.Template.Spec}
+	for _, p := range pods.Items {
+		specs = append(specs, p.Spec)
+	}
 	for _, k := range []int32{1, 3, 5} {
-		if slices.Contains(d.Spec.Template.Spec.Containers[i].Args, managedEtcdServersArg(serverFlags(cas), n, k)) {
+		arg := managedEtcdServersArg(serverFlags(cas), n, k)
+		if !slices.ContainsFunc(specs, func(s corev1.PodSpec) bool { return !hasArg(s, arg) }) {
 			return k
 		}
 	}
 	return 0
+}
+
+// hasArg says whether the apiserver container of a pod spec has an argument.
+func hasArg(s corev1.PodSpec, arg string) bool {
+	i := slices.IndexFunc(s.Containers, func(c corev1.Container) bool { return c.Name == containerName })
+	return i >= 0 && slices.Contains(s.Containers[i].Args, arg)
 }
 
 // etcdClaimLeft says whether the claim of an ordinal still exists (read uncached: claims are not watched).

@@ -38,7 +38,7 @@ func scaleManagedEtcd(t *testing.T) {
 	w := startWriteLoop(t, "s", 2400)
 	waitWrites(t, w, 10)
 	start := time.Now()
-	progress := map[string]bool{}
+	progress := map[string]time.Duration{}
 	scaleMembers(t, 5, progress)
 	up := time.Since(start)
 	scaleMembers(t, 3, progress)
@@ -52,7 +52,6 @@ func scaleManagedEtcd(t *testing.T) {
 	if failed > 0 {
 		t.Errorf("%d of %d writes failed: %v", failed, sent, errs)
 	}
-	t.Logf("status.storage.scaling seen: %q", keys(progress))
 	if len(progress) == 0 {
 		t.Errorf("status.storage.scaling never showed progress")
 	}
@@ -71,11 +70,16 @@ func scaleManagedEtcd(t *testing.T) {
 	}
 	t.Logf("%d MetricSnapshots from before kept at their resourceVersion, %d written while scaling all there", len(before), created)
 
-	for reason, want := range map[string]int{"EtcdMemberAdded": 2, "EtcdMemberPromoted": 2, "EtcdMemberRemoved": 2} {
-		out := kubectl(t, "get", "events", "-A", "--field-selector", "reason="+reason+",involvedObject.name="+metcdName, "-o", `jsonpath={range .items[*]}{.message}{"\n"}{end}`)
-		if got := len(strings.Fields(strings.TrimSpace(out))); got == 0 {
-			t.Errorf("no %s event (want %d)", reason, want)
-		}
+	for _, reason := range []string{"EtcdMemberAdded", "EtcdMemberPromoted", "EtcdMemberRemoved"} {
+		var out string
+		testutil.Eventually(t, 30*time.Second, "two "+reason+" events", func(ctx context.Context) error {
+			out, _ = cfg.KubectlOutput(ctx, "", "get", "events", "-A", "--field-selector", "reason="+reason+",involvedObject.name="+metcdName,
+				"-o", `jsonpath={range .items[*]}{.message}{"\n"}{end}`)
+			if got := len(strings.Split(strings.TrimSpace(out), "\n")); got < 2 {
+				return fmt.Errorf("%d: %s", got, out)
+			}
+			return nil
+		})
 		t.Logf("%s events:\n%s", reason, out)
 	}
 	testutil.Eventually(t, time.Minute, "the claims of ordinals 3 and 4 deleted", func(ctx context.Context) error {
@@ -90,14 +94,18 @@ func scaleManagedEtcd(t *testing.T) {
 // scaleMembers sets spec.storage.managed.replicas and waits until n members are healthy in status, the
 // StatefulSet has n replicas, and the apiserver Deployment is rolled out onto exactly those n members,
 // collecting what status.storage.scaling said on the way.
-func scaleMembers(t *testing.T, n int, progress map[string]bool) {
+func scaleMembers(t *testing.T, n int, progress map[string]time.Duration) {
 	t.Helper()
+	start := time.Now()
 	kubectl(t, "patch", "customapiserver", metcdName, "--type=merge", "-p", fmt.Sprintf(`{"spec":{"storage":{"managed":{"replicas":%d}}}}`, n))
 	last := fmt.Sprintf("https://%s-%d.%s.%s.svc:2379", metcdSTS, n-1, metcdSTS, metcdNS)
 	next := fmt.Sprintf("https://%s-%d.%s.%s.svc:2379", metcdSTS, n, metcdSTS, metcdNS)
 	testutil.Eventually(t, 3*time.Minute, fmt.Sprintf("%d etcd members, the apiserver rolled onto them", n), func(ctx context.Context) error {
 		if s, _ := cfg.KubectlOutput(ctx, "", "get", "customapiserver", metcdName, "-o", "jsonpath={.status.storage.scaling}"); s != "" {
-			progress[s] = true
+			if _, seen := progress[s]; !seen {
+				progress[s] = time.Since(start)
+				t.Logf("+%s status.storage.scaling: %s", time.Since(start).Round(100*time.Millisecond), s)
+			}
 		}
 		if err := membersHealthy(t, n); err != nil {
 			return err
@@ -119,12 +127,4 @@ func scaleMembers(t *testing.T, n int, progress map[string]bool) {
 		}
 		return nil
 	})
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
