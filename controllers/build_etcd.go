@@ -94,8 +94,8 @@ func etcdMemberHost(n names, member string) string {
 	return member + "." + n.Etcd + "." + n.Namespace + ".svc"
 }
 
-// etcdClientURLs are what the apiserver's --etcd-servers lists: every voting member (etcdScaleStep.Servers),
-// so its client balances and fails over between them.
+// etcdClientURLs are what the apiserver's --etcd-servers lists: the first voting members, 1 or 3
+// (etcdScaleStep.Servers), so its client balances and fails over between them.
 func etcdClientURLs(n names, replicas int32) []string {
 	var out []string
 	for _, m := range etcdMemberNames(n, replicas) {

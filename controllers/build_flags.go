@@ -59,9 +59,9 @@ func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
 
 // contractArgs are the flags the operator passes (README, "Flags the operator passes"): the secure port, the
 // serving certificate, and storage only when spec.storage is set (with the etcd client TLS files when
-// storage.etcd.tlsSecretRef is set), each under the name spec.flags gives it. etcdServers is how many managed
-// etcd members the apiserver is pointed at (the scaling plan's; 0: all that spec asks for).
-func contractArgs(cas *aggv1alpha1.CustomApiServer, etcdServers int32) []string {
+// storage.etcd.tlsSecretRef is set), each under the name spec.flags gives it. members is how many managed
+// etcd members the apiserver is pointed at (the scaling plan's; 0: as many as for the members spec asks).
+func contractArgs(cas *aggv1alpha1.CustomApiServer, members int32) []string {
 	f := serverFlags(cas)
 	args := []string{fmt.Sprintf("%s=%d", f.SecurePort, cas.Spec.SecurePort)}
 	if files := f.ServingCert.Files; files != nil {
@@ -84,7 +84,7 @@ func contractArgs(cas *aggv1alpha1.CustomApiServer, etcdServers int32) []string 
 		args = append(args, f.StorageBackend+"="+aggv1alpha1.PostgresBackend,
 			f.PostgresDSNFile+"="+path.Join(dsnDir, s.Postgres.DSNSecretRef.Key))
 	case s.Managed != nil:
-		args = append(args, managedEtcdServersArg(f, namesFor(cas), cmp.Or(etcdServers, etcdReplicas(s.Managed))))
+		args = append(args, managedEtcdServersArg(f, namesFor(cas), cmp.Or(members, etcdServers(etcdReplicas(s.Managed)))))
 		args = append(args, buildEtcdClientTLS(f, etcdTLSSecretName(cas)).Args...)
 	}
 	return args

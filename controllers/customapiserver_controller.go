@@ -196,7 +196,7 @@ type outcome struct {
 	conflicts    []string         // other children that belong to someone else, left untouched
 	notGrantable string           // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
 	etcdRenewal  time.Time        // when the managed etcd's certificates are next due (zero: no managed etcd)
-	etcdServers  int32            // managed etcd members the apiserver is pointed at (0: all that spec asks for)
+	etcdServers  int32            // managed etcd members the apiserver is pointed at (0: as for the members spec asks)
 	etcdTLS      string           // the etcd client TLS Secret is missing or unusable; the Deployment was left as it is
 	errs         []error          // failed requests, retried with backoff
 }

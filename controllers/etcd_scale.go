@@ -128,6 +128,8 @@ func askOrdinals(replicas int32, ready map[int32]bool) []int32 {
 // hands its leadership, if it has it, to the first one first.
 func (r *Reconciler) changeEtcdMembership(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, members *etcdMembership, first etcdMember, step etcdScaleStep) error {
 	pod := fmt.Sprintf("%s-%d", n.Etcd, step.Member.Ordinal)
+	// Each member its own related object: the recorder folds events of one reason and related object.
+	related := &corev1.ObjectReference{APIVersion: "v1", Kind: "Pod", Namespace: n.Namespace, Name: pod}
 	var ev event
 	switch step.Action {
 	case etcdAddLearner:
@@ -136,13 +138,13 @@ func (r *Reconciler) changeEtcdMembership(ctx context.Context, cas *aggv1alpha1.
 			return err
 		}
 		ev = event{corev1.EventTypeNormal, aggv1alpha1.EventEtcdMemberAdded, "AddEtcdMember",
-			fmt.Sprintf("managed etcd: added member %s (%x) as a learner, towards %d members; its pod starts next", pod, id, etcdReplicas(managedEtcd(cas))), nil}
+			fmt.Sprintf("managed etcd: added member %s (%x) as a learner, towards %d members; its pod starts next", pod, id, etcdReplicas(managedEtcd(cas))), related}
 	case etcdPromote:
 		if err := members.promote(ctx, step.Member); err != nil {
 			return err
 		}
 		ev = event{corev1.EventTypeNormal, aggv1alpha1.EventEtcdMemberPromoted, "PromoteEtcdMember",
-			fmt.Sprintf("managed etcd: member %s (%x) caught up and was promoted to a voting member", pod, step.Member.ID), nil}
+			fmt.Sprintf("managed etcd: member %s (%x) caught up and was promoted to a voting member", pod, step.Member.ID), related}
 	case etcdRemove:
 		if err := members.handOverLeadership(ctx, step.Member, first); err != nil {
 			return err
@@ -151,7 +153,7 @@ func (r *Reconciler) changeEtcdMembership(ctx context.Context, cas *aggv1alpha1.
 			return err
 		}
 		ev = event{corev1.EventTypeNormal, aggv1alpha1.EventEtcdMemberRemoved, "RemoveEtcdMember",
-			fmt.Sprintf("managed etcd: removed member %s (%x), towards %d members; its pod and PersistentVolumeClaim are deleted next", pod, step.Member.ID, etcdReplicas(managedEtcd(cas))), nil}
+			fmt.Sprintf("managed etcd: removed member %s (%x), towards %d members; its pod and PersistentVolumeClaim are deleted next", pod, step.Member.ID, etcdReplicas(managedEtcd(cas))), related}
 	}
 	log.FromContext(ctx).Info(ev.Note)
 	r.emit(cas, ev)

@@ -56,6 +56,11 @@ const (
 
 // etcdScaleStep is what to do now: the StatefulSet's replicas, the members the apiserver is pointed at, at
 // most one membership change, and what is under way (for status).
+//
+// The apiserver is pointed at the lowest ordinals, at most etcdMaxServers of them: any quorum of five members
+// includes one of the first three, so listing the other two would add no availability, and 3 <-> 5 then
+// never rolls the apiserver (a roll can fail a write in flight through the aggregator, which cannot resend
+// a request body to the next pod).
 type etcdScaleStep struct {
 	Replicas int32
 	Servers  int32 // --etcd-servers lists ordinals 0..Servers-1
@@ -69,15 +74,15 @@ type etcdScaleStep struct {
 // member is healthy: to grow, the next ordinal is added as a learner before its pod exists, its pod started,
 // then promoted (etcd refuses until it has caught up); to shrink, the apiserver first rolls onto the members that
 // stay, then the highest ordinal is removed and its pod stopped (its claim goes with it). The apiserver is
-// pointed only at voting members, and only in odd counts (1, 3, 5), so one scaling rolls it once: after
-// growing, before shrinking. Without the member list nothing changes.
+// pointed only at voting members, 1 or 3 (etcdServers), so 1 <-> 3 rolls it once (after growing, before
+// shrinking) and 3 <-> 5 not at all. Without the member list nothing changes.
 func planEtcdScale(in etcdScaleInput) etcdScaleStep {
 	d, s := in.Desired, in.StatefulSet
 	if s == 0 {
-		return etcdScaleStep{Replicas: d, Servers: d} // a new cluster: every member bootstraps together
+		return etcdScaleStep{Replicas: d, Servers: etcdServers(d)} // a new cluster: every member bootstraps together
 	}
 	if in.Members == nil {
-		step := etcdScaleStep{Replicas: s, Servers: oddFloor(min(d, s))}
+		step := etcdScaleStep{Replicas: s, Servers: etcdServers(min(d, s))}
 		if s != d {
 			step.Scaling, step.Progress = true, fmt.Sprintf("cannot list the etcd members, nothing is changed until then: %v", in.MembersErr)
 		}
@@ -87,14 +92,14 @@ func planEtcdScale(in etcdScaleInput) etcdScaleStep {
 	var voting int32
 	for i, mem := range in.Members {
 		if mem.Ordinal != int32(i) || (mem.Learner && int32(i) != m-1) {
-			return etcdScaleStep{Replicas: s, Servers: oddFloor(min(d, s)), Scaling: true, Progress: fmt.Sprintf(
+			return etcdScaleStep{Replicas: s, Servers: etcdServers(min(d, s)), Scaling: true, Progress: fmt.Sprintf(
 				"the etcd members are not the StatefulSet's ordinals 0..%d with at most the last one a learner (%s); the operator changes no membership it did not make", m-1, describeMembers(in.Members))}
 		}
 		if !mem.Learner {
 			voting++
 		}
 	}
-	step := etcdScaleStep{Replicas: s, Servers: oddFloor(min(d, voting))}
+	step := etcdScaleStep{Replicas: s, Servers: etcdServers(min(d, voting))}
 	learner := in.Members[m-1].Learner
 	if m == d && s == d && !learner {
 		return step
@@ -152,12 +157,15 @@ func planEtcdScale(in etcdScaleInput) etcdScaleStep {
 	return step
 }
 
-// oddFloor is the largest odd count not above n (at least 1): a cluster's sizes are 1, 3 and 5.
-func oddFloor(n int32) int32 {
-	if n < 1 {
+// etcdMaxServers is the most members the apiserver is pointed at (see etcdScaleStep).
+const etcdMaxServers = 3
+
+// etcdServers is how many of n voting members the apiserver is pointed at: 1 below 3, else 3.
+func etcdServers(n int32) int32 {
+	if n < etcdMaxServers {
 		return 1
 	}
-	return n - (1 - n%2)
+	return etcdMaxServers
 }
 
 func describeMembers(ms []etcdMember) string {
