@@ -34,6 +34,16 @@ import (
 // after at the same resourceVersion, the progress shows in status and in events, the apiserver stays
 // pointed at ordinals 0-2 (not rolled), and the removed members' claims are gone.
 func scaleManagedEtcd(t *testing.T) {
+	seed := startWriteLoop(t, "b", 40) // objects from before: 20 created, relabelled
+	testutil.Eventually(t, 30*time.Second, "the objects from before written", func(context.Context) error {
+		if c := seed.count(); c < 40 {
+			return fmt.Errorf("%d sent", c)
+		}
+		return nil
+	})
+	if sent, failed, errs := seed.stop(); failed > 0 {
+		t.Fatalf("%d of %d writes failed before scaling: %v", failed, sent, errs)
+	}
 	before := snapshotVersions(t)
 	w := startWriteLoop(t, "s", 2400)
 	waitWrites(t, w, 10)
