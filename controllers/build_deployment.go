@@ -52,18 +52,18 @@ func apiserverImage(cas *aggv1alpha1.CustomApiServer, defaultImage string) strin
 }
 
 // deploymentArgs are the contract flags (spec.flags, build_flags.go) followed by the user's spec.args.
-func deploymentArgs(cas *aggv1alpha1.CustomApiServer) []string {
-	return append(contractArgs(cas), cas.Spec.Args...)
+func deploymentArgs(cas *aggv1alpha1.CustomApiServer, etcdServers int32) []string {
+	return append(contractArgs(cas, etcdServers), cas.Spec.Args...)
 }
 
 // desiredDeployment runs the aggregated apiserver: hardened, probed on /livez and /readyz over HTTPS,
 // spread across nodes when replicated. The serving Secret is mounted, not hashed into the pod template:
 // the apiserver reloads renewed certificate files without a restart.
-func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string) *appsv1ac.DeploymentApplyConfiguration {
+func desiredDeployment(cas *aggv1alpha1.CustomApiServer, n names, image string, etcdServers int32) *appsv1ac.DeploymentApplyConfiguration {
 	c := corev1ac.Container().
 		WithName(containerName).
 		WithImage(image).
-		WithArgs(deploymentArgs(cas)...).
+		WithArgs(deploymentArgs(cas, etcdServers)...).
 		WithPorts(corev1ac.ContainerPort().WithName(portName).WithContainerPort(cas.Spec.SecurePort).WithProtocol(corev1.ProtocolTCP)).
 		WithEnv(corev1ac.EnvVar().WithName("POD_NAMESPACE").
 			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.namespace")))).

@@ -44,6 +44,13 @@ const (
 	etcdMemberTLSDir = "/etc/etcd/tls"
 	// defaultEtcdStorage is the CRD's default of spec.storage.managed.storage.
 	defaultEtcdStorage = "1Gi"
+	// etcdMaxMembers is the most members spec.storage.managed.replicas allows (the CRD's enum): the members'
+	// certificate names all of them, so a member added later is covered without a new certificate.
+	etcdMaxMembers = 5
+	// The keys of the ConfigMap <name>-etcd that a starting member reads (env, so the pod template does not
+	// change with the membership and no member restarts when another is added).
+	keyInitialCluster      = "initial-cluster"
+	keyInitialClusterState = "initial-cluster-state"
 )
 
 // managedEtcd is spec.storage.managed, or nil.
@@ -87,8 +94,8 @@ func etcdMemberHost(n names, member string) string {
 	return member + "." + n.Etcd + "." + n.Namespace + ".svc"
 }
 
-// etcdClientURLs are what the apiserver's --etcd-servers lists: every member, so its client balances and
-// fails over between them.
+// etcdClientURLs are what the apiserver's --etcd-servers lists: the first voting members, 1 or 3
+// (etcdScaleStep.Servers), so its client balances and fails over between them.
 func etcdClientURLs(n names, replicas int32) []string {
 	var out []string
 	for _, m := range etcdMemberNames(n, replicas) {
@@ -97,11 +104,16 @@ func etcdClientURLs(n names, replicas int32) []string {
 	return out
 }
 
-// etcdDNSNames are the names the members' certificate is valid for: each member's (short and full), and the
-// headless Service's.
-func etcdDNSNames(n names, replicas int32) []string {
+// etcdPeerURL is the peer URL of the member of one ordinal, as etcd's member list shows it.
+func etcdPeerURL(n names, ordinal int32) string {
+	return fmt.Sprintf("https://%s:%d", etcdMemberHost(n, fmt.Sprintf("%s-%d", n.Etcd, ordinal)), etcdPeerPort)
+}
+
+// etcdDNSNames are the names the members' certificate is valid for: the headless Service's, and each
+// member's (short and full) up to etcdMaxMembers, so scaling needs no new certificate.
+func etcdDNSNames(n names) []string {
 	out := []string{n.Etcd + "." + n.Namespace + ".svc", n.Etcd + "." + n.Namespace + ".svc.cluster.local"}
-	for _, m := range etcdMemberNames(n, replicas) {
+	for _, m := range etcdMemberNames(n, etcdMaxMembers) {
 		out = append(out, etcdMemberHost(n, m), etcdMemberHost(n, m)+".cluster.local")
 	}
 	return out
@@ -130,14 +142,30 @@ func desiredEtcdService(cas *aggv1alpha1.CustomApiServer, n names) *corev1ac.Ser
 				corev1ac.ServicePort().WithName("peer").WithPort(etcdPeerPort).WithTargetPort(intstr.FromString("peer")).WithProtocol(corev1.ProtocolTCP)))
 }
 
-// etcdArgs are etcd's flags. The member's name comes from its pod ($(POD_NAME), expanded by the kubelet);
-// --initial-cluster lists every ordinal, and is ignored once a member has data, so a member restarted (or
-// all of them) rejoins from its volume.
-func etcdArgs(cas *aggv1alpha1.CustomApiServer, n names, replicas int32) []string {
-	var initial []string
-	for _, m := range etcdMemberNames(n, replicas) {
-		initial = append(initial, fmt.Sprintf("%s=https://%s:%d", m, etcdMemberHost(n, m), etcdPeerPort))
+// etcdInitialCluster is --initial-cluster for members of these ordinals: name=peer URL each.
+func etcdInitialCluster(n names, ordinals []int32) string {
+	out := make([]string, len(ordinals))
+	for i, o := range ordinals {
+		out[i] = fmt.Sprintf("%s-%d=%s", n.Etcd, o, etcdPeerURL(n, o))
 	}
+	return strings.Join(out, ",")
+}
+
+// desiredEtcdConfigMap is what a member starting without data reads: the cluster to bootstrap (state new,
+// every ordinal of a new cluster) or to join (state existing, the members etcd lists, the new learner
+// among them: etcd checks they match). A member with data ignores both.
+func desiredEtcdConfigMap(cas *aggv1alpha1.CustomApiServer, n names, ordinals []int32, state string) *corev1ac.ConfigMapApplyConfiguration {
+	return corev1ac.ConfigMap(n.Etcd, n.Namespace).
+		WithLabels(childLabels(cas)).
+		WithOwnerReferences(ownerRef(cas)).
+		WithData(map[string]string{keyInitialCluster: etcdInitialCluster(n, ordinals), keyInitialClusterState: state})
+}
+
+// etcdArgs are etcd's flags. The member's name comes from its pod ($(POD_NAME), expanded by the kubelet);
+// --initial-cluster and --initial-cluster-state come from the ConfigMap (desiredEtcdConfigMap) through the
+// environment and are ignored once a member has data, so a member restarted (or all of them) rejoins from
+// its volume.
+func etcdArgs(cas *aggv1alpha1.CustomApiServer, n names) []string {
 	self := etcdMemberHost(n, "$(POD_NAME)")
 	tls := func(f string) string { return etcdMemberTLSDir + "/" + f }
 	return []string{
@@ -148,8 +176,8 @@ func etcdArgs(cas *aggv1alpha1.CustomApiServer, n names, replicas int32) []strin
 		fmt.Sprintf("--listen-peer-urls=https://0.0.0.0:%d", etcdPeerPort),
 		fmt.Sprintf("--initial-advertise-peer-urls=https://%s:%d", self, etcdPeerPort),
 		fmt.Sprintf("--listen-metrics-urls=http://0.0.0.0:%d", etcdMetricsPort),
-		"--initial-cluster=" + strings.Join(initial, ","),
-		"--initial-cluster-state=new",
+		"--initial-cluster=$(INITIAL_CLUSTER)",
+		"--initial-cluster-state=$(INITIAL_CLUSTER_STATE)",
 		// The UID keeps a member of a deleted and re-created CustomApiServer of the same name out.
 		"--initial-cluster-token=" + n.Etcd + "-" + string(cas.UID),
 		"--client-cert-auth",
@@ -168,12 +196,16 @@ func etcdArgs(cas *aggv1alpha1.CustomApiServer, n names, replicas int32) []strin
 	}
 }
 
-// desiredEtcdStatefulSet runs the members: stable names, one PersistentVolumeClaim each, started in parallel
-// (a cluster whose members all went down needs them all up to re-form its quorum), ready when etcd's /health
-// on the plain metrics listener says the member has a leader, hardened as the apiserver is.
-func desiredEtcdStatefulSet(cas *aggv1alpha1.CustomApiServer, n names, image string) *appsv1ac.StatefulSetApplyConfiguration {
+// desiredEtcdStatefulSet runs replicas members (the scaling plan's, etcdScaleStep.Replicas): stable names,
+// one PersistentVolumeClaim each, started in parallel (a cluster whose members all went down needs them all
+// up to re-form its quorum), ready when etcd's /health on the plain metrics listener says the member has a
+// leader, hardened as the apiserver is.
+func desiredEtcdStatefulSet(cas *aggv1alpha1.CustomApiServer, n names, image string, replicas int32) *appsv1ac.StatefulSetApplyConfiguration {
 	m := managedEtcd(cas)
-	replicas := etcdReplicas(m)
+	fromConfigMap := func(env, key string) *corev1ac.EnvVarApplyConfiguration {
+		return corev1ac.EnvVar().WithName(env).WithValueFrom(corev1ac.EnvVarSource().
+			WithConfigMapKeyRef(corev1ac.ConfigMapKeySelector().WithName(n.Etcd).WithKey(key)))
+	}
 	probe := func(path string, failures int32) *corev1ac.ProbeApplyConfiguration {
 		return corev1ac.Probe().
 			WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString("metrics")).WithScheme(corev1.URISchemeHTTP)).
@@ -184,9 +216,11 @@ func desiredEtcdStatefulSet(cas *aggv1alpha1.CustomApiServer, n names, image str
 	c := corev1ac.Container().
 		WithName(etcdContainer).
 		WithImage(image).
-		WithArgs(etcdArgs(cas, n, replicas)...).
+		WithArgs(etcdArgs(cas, n)...).
 		WithEnv(corev1ac.EnvVar().WithName("POD_NAME").
-			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.name")))).
+			WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath("metadata.name"))),
+			fromConfigMap("INITIAL_CLUSTER", keyInitialCluster),
+			fromConfigMap("INITIAL_CLUSTER_STATE", keyInitialClusterState)).
 		WithPorts(
 			corev1ac.ContainerPort().WithName("client").WithContainerPort(etcdClientPort).WithProtocol(corev1.ProtocolTCP),
 			corev1ac.ContainerPort().WithName("peer").WithContainerPort(etcdPeerPort).WithProtocol(corev1.ProtocolTCP),
@@ -246,11 +280,11 @@ func desiredEtcdStatefulSet(cas *aggv1alpha1.CustomApiServer, n names, image str
 			WithSelector(metav1ac.LabelSelector().WithMatchLabels(etcdSelectorLabels(cas))).
 			WithTemplate(corev1ac.PodTemplateSpec().WithLabels(etcdSelectorLabels(cas)).WithSpec(pod)).
 			WithVolumeClaimTemplates(pvc).
-			// The data goes with the CustomApiServer (README, "Managed etcd"); replicas cannot change, so
-			// whenScaled never applies.
+			// The data goes with the CustomApiServer (README, "Managed etcd"), and a removed member's with its
+			// pod: a member added later at that ordinal must start empty, not as the member etcd removed.
 			WithPersistentVolumeClaimRetentionPolicy(appsv1ac.StatefulSetPersistentVolumeClaimRetentionPolicy().
 				WithWhenDeleted(appsv1.DeletePersistentVolumeClaimRetentionPolicyType).
-				WithWhenScaled(appsv1.RetainPersistentVolumeClaimRetentionPolicyType)))
+				WithWhenScaled(appsv1.DeletePersistentVolumeClaimRetentionPolicyType)))
 }
 
 func etcdStorageSize(m *aggv1alpha1.ManagedEtcdStorage) resource.Quantity {
@@ -260,12 +294,13 @@ func etcdStorageSize(m *aggv1alpha1.ManagedEtcdStorage) resource.Quantity {
 	return resource.MustParse(defaultEtcdStorage)
 }
 
-// desiredEtcdPDB lets voluntary disruptions (drains) take members only while a quorum stays.
-func desiredEtcdPDB(cas *aggv1alpha1.CustomApiServer, n names) *policyv1ac.PodDisruptionBudgetApplyConfiguration {
+// desiredEtcdPDB lets voluntary disruptions (drains) take members only while a quorum of replicas (the
+// StatefulSet's, which may be mid-scaling) stays.
+func desiredEtcdPDB(cas *aggv1alpha1.CustomApiServer, n names, replicas int32) *policyv1ac.PodDisruptionBudgetApplyConfiguration {
 	return policyv1ac.PodDisruptionBudget(n.Etcd, n.Namespace).
 		WithLabels(childLabels(cas)).
 		WithOwnerReferences(ownerRef(cas)).
 		WithSpec(policyv1ac.PodDisruptionBudgetSpec().
-			WithMinAvailable(intstr.FromInt32(etcdQuorum(etcdReplicas(managedEtcd(cas))))).
+			WithMinAvailable(intstr.FromInt32(etcdQuorum(replicas))).
 			WithSelector(metav1ac.LabelSelector().WithMatchLabels(etcdSelectorLabels(cas))))
 }

@@ -42,7 +42,7 @@ func TestDeploymentEtcdClientTLS(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pod := desiredDeployment(tc.cas, namesFor(tc.cas), "img").Spec.Template.Spec
+			pod := desiredDeployment(tc.cas, namesFor(tc.cas), "img", 0).Spec.Template.Spec
 			secret := ""
 			for _, v := range pod.Volumes {
 				if *v.Name == etcdTLSVolume {

@@ -59,8 +59,9 @@ func serverFlags(cas *aggv1alpha1.CustomApiServer) aggv1alpha1.ServerFlags {
 
 // contractArgs are the flags the operator passes (README, "Flags the operator passes"): the secure port, the
 // serving certificate, and storage only when spec.storage is set (with the etcd client TLS files when
-// storage.etcd.tlsSecretRef is set), each under the name spec.flags gives it.
-func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
+// storage.etcd.tlsSecretRef is set), each under the name spec.flags gives it. members is how many managed
+// etcd members the apiserver is pointed at (the scaling plan's; 0: as many as for the members spec asks).
+func contractArgs(cas *aggv1alpha1.CustomApiServer, members int32) []string {
 	f := serverFlags(cas)
 	args := []string{f.SecurePort.Arg(strconv.Itoa(int(cas.Spec.SecurePort)))}
 	if files := f.ServingCert.Files; files != nil {
@@ -83,7 +84,7 @@ func contractArgs(cas *aggv1alpha1.CustomApiServer) []string {
 		args = append(args, f.StorageBackend.Arg(aggv1alpha1.PostgresBackend),
 			f.PostgresDSNFile.Arg(path.Join(dsnDir, s.Postgres.DSNSecretRef.Key)))
 	case s.Managed != nil:
-		args = append(args, f.EtcdServers.Arg(strings.Join(etcdClientURLs(namesFor(cas), etcdReplicas(s.Managed)), ",")))
+		args = append(args, managedEtcdServersArg(f, namesFor(cas), cmp.Or(members, etcdServers(etcdReplicas(s.Managed)))))
 		args = append(args, buildEtcdClientTLS(f, etcdTLSSecretName(cas)).Args...)
 	}
 	return args
@@ -116,4 +117,9 @@ func servingCertVolume(cas *aggv1alpha1.CustomApiServer, n names) *corev1ac.Volu
 			corev1ac.KeyToPath().WithKey(corev1.TLSPrivateKeyKey).WithPath(dir.PairName+".key"))
 	}
 	return corev1ac.Volume().WithName("serving-cert").WithSecret(src)
+}
+
+// managedEtcdServersArg points the apiserver at the managed etcd's members of ordinals 0..members-1.
+func managedEtcdServersArg(f aggv1alpha1.ServerFlags, n names, members int32) string {
+	return f.EtcdServers.Arg(strings.Join(etcdClientURLs(n, members), ","))
 }

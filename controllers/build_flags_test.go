@@ -67,7 +67,7 @@ func TestContractArgs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := contractArgs(tc.cas); !slices.Equal(got, tc.want) {
+			if got := contractArgs(tc.cas, 0); !slices.Equal(got, tc.want) {
 				t.Errorf("args %v, want %v", got, tc.want)
 			}
 		})

@@ -79,7 +79,7 @@ func TestDeploymentArgs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := deploymentArgs(tc.cas); !slices.Equal(got, tc.want) {
+			if got := deploymentArgs(tc.cas, 0); !slices.Equal(got, tc.want) {
 				t.Errorf("args %v, want %v", got, tc.want)
 			}
 		})
@@ -138,7 +138,7 @@ func TestDesiredDeployment(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := desiredDeployment(tc.cas, namesFor(tc.cas), apiserverImage(tc.cas, "default:image"))
+			d := desiredDeployment(tc.cas, namesFor(tc.cas), apiserverImage(tc.cas, "default:image"), 0)
 			p := d.Spec.Template.Spec
 			c := p.Containers[0]
 			wantImage := tc.cas.Spec.Image

@@ -44,18 +44,23 @@ func (r *Reconciler) reconcilePDB(ctx context.Context, a *applier, cas *aggv1alp
 	if cas.Spec.Replicas > 1 {
 		return a.apply(ctx, desiredPDB(cas, n))
 	}
+	return r.deleteOwnedPDB(ctx, cas, n.Namespace, n.PDB)
+}
+
+// deleteOwnedPDB deletes a PodDisruptionBudget of ours, if there is one.
+func (r *Reconciler) deleteOwnedPDB(ctx context.Context, cas *aggv1alpha1.CustomApiServer, namespace, name string) error {
 	pdb := &policyv1.PodDisruptionBudget{}
-	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: n.Namespace, Name: n.PDB}, pdb); err != nil {
+	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, pdb); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
-		return fmt.Errorf("reading PodDisruptionBudget %s/%s: %w", n.Namespace, n.PDB, err)
+		return fmt.Errorf("reading PodDisruptionBudget %s/%s: %w", namespace, name, err)
 	}
 	if foreignOwner(pdb, cas) != "" {
 		return nil
 	}
 	if err := r.Client.Delete(ctx, pdb); client.IgnoreNotFound(err) != nil {
-		return fmt.Errorf("deleting PodDisruptionBudget %s/%s: %w", n.Namespace, n.PDB, err)
+		return fmt.Errorf("deleting PodDisruptionBudget %s/%s: %w", namespace, name, err)
 	}
 	return nil
 }

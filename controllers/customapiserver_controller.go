@@ -196,6 +196,7 @@ type outcome struct {
 	conflicts    []string         // other children that belong to someone else, left untouched
 	notGrantable string           // spec.rbac.rules left out of the ClusterRole: not grantable (guards.go)
 	etcdRenewal  time.Time        // when the managed etcd's certificates are next due (zero: no managed etcd)
+	etcdServers  int32            // managed etcd members the apiserver is pointed at (0: as for the members spec asks)
 	etcdTLS      string           // the etcd client TLS Secret is missing or unusable; the Deployment was left as it is
 	errs         []error          // failed requests, retried with backoff
 }
@@ -216,7 +217,7 @@ func (o *outcome) record(err error) {
 // of its content, so a rotated certificate rolls the pods; while that Secret is missing or unusable the
 // Deployment is left as it is (o.etcdTLS says why), never rolled onto pods that cannot reach etcd.
 func (r *Reconciler) applyDeployment(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names, image string, o *outcome) error {
-	d := desiredDeployment(cas, n, image)
+	d := desiredDeployment(cas, n, image, o.etcdServers)
 	if name := etcdTLSSecretName(cas); name != "" {
 		hash, err := r.etcdClientTLSHash(ctx, n.Namespace, name)
 		var problem *etcdTLSProblem

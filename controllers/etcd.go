@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	aggv1alpha1 "example.com/aggregation-operator/api/v1alpha1"
@@ -33,7 +34,8 @@ import (
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch;delete
 
 // reconcileManagedEtcd runs the dedicated etcd of spec.storage.managed: its certificates, headless Service,
-// StatefulSet and PodDisruptionBudget, then reports the members (status.storage, StorageReady). Without
+// ConfigMap, StatefulSet and PodDisruptionBudget, one membership change at a time towards the replicas spec
+// asks (etcd_scale.go), then reports the members (status.storage, StorageReady). Without
 // managed storage it clears that report; the CRD keeps managed from being added or removed later, so there
 // is never an etcd to take down.
 func (r *Reconciler) reconcileManagedEtcd(ctx context.Context, a *applier, cas *aggv1alpha1.CustomApiServer, n names, o *outcome) {
@@ -52,11 +54,48 @@ func (r *Reconciler) reconcileManagedEtcd(ctx context.Context, a *applier, cas *
 	}
 	o.etcdRenewal = plan.NextRenewal
 	o.record(a.apply(ctx, desiredEtcdService(cas, n)))
-	o.record(a.apply(ctx, desiredEtcdStatefulSet(cas, n, etcdImage(m, r.defaultEtcdImage()))))
-	if etcdReplicas(m) > 1 {
-		o.record(a.apply(ctx, desiredEtcdPDB(cas, n)))
+	pods := &corev1.PodList{}
+	if err := r.Client.List(ctx, pods, client.InNamespace(n.Namespace), client.MatchingLabels(etcdSelectorLabels(cas))); err != nil {
+		setCondition(cas, aggv1alpha1.ConditionStorageReady, false, aggv1alpha1.ReasonReconcileError, fmt.Sprintf("listing the etcd pods: %v", err))
+		o.record(fmt.Errorf("listing the etcd pods: %w", err))
+		return
 	}
-	r.observeEtcd(ctx, cas, n, etcdReplicas(m))
+	byName := map[string]corev1.Pod{}
+	for _, p := range pods.Items {
+		byName[p.Name] = p
+	}
+	step, ok := r.scaleEtcd(ctx, a, cas, n, plan, readyOrdinals(n, byName), o)
+	if step.Replicas == 0 {
+		return // the StatefulSet could not be read
+	}
+	o.etcdServers = step.Servers
+	if ok {
+		o.record(a.apply(ctx, desiredEtcdStatefulSet(cas, n, etcdImage(m, r.defaultEtcdImage()), step.Replicas)))
+	}
+	if step.Replicas > 1 {
+		o.record(a.apply(ctx, desiredEtcdPDB(cas, n, step.Replicas)))
+	} else {
+		o.record(r.deleteOwnedPDB(ctx, cas, n.Namespace, n.Etcd))
+	}
+	observeEtcd(cas, n, step.Replicas, byName)
+	if step.Scaling {
+		cas.Status.Storage.Scaling = fmt.Sprintf("to %d members: %s", etcdReplicas(m), step.Progress)
+		if c := meta.FindStatusCondition(cas.Status.Conditions, aggv1alpha1.ConditionStorageReady); c != nil && c.Status == metav1.ConditionTrue {
+			setCondition(cas, aggv1alpha1.ConditionStorageReady, true, aggv1alpha1.ReasonEtcdScaling,
+				fmt.Sprintf("scaling the etcd cluster to %d members, a quorum serving throughout (%s healthy): %s", etcdReplicas(m), cas.Status.Storage.ReadyMembers, step.Progress))
+		}
+	}
+}
+
+// readyOrdinals are the ordinals whose member pod is ready.
+func readyOrdinals(n names, pods map[string]corev1.Pod) map[int32]bool {
+	out := map[int32]bool{}
+	for o := range int32(etcdMaxMembers) {
+		if p, ok := pods[fmt.Sprintf("%s-%d", n.Etcd, o)]; ok && podReady(p) {
+			out[o] = true
+		}
+	}
+	return out
 }
 
 // reconcileEtcdCertificates reads the etcd CA, member and client Secrets uncached (the CA Secret is the only
@@ -78,7 +117,7 @@ func (r *Reconciler) reconcileEtcdCertificates(ctx context.Context, a *applier, 
 		}
 		*s.kp = storedKeyPair(secret)
 	}
-	plan, err := decideEtcdCerts(cur, etcdDNSNames(n, etcdReplicas(managedEtcd(cas))), r.now(), lifetimes(cas),
+	plan, err := decideEtcdCerts(cur, etcdDNSNames(n), r.now(), lifetimes(cas),
 		fmt.Sprintf("aggregation-operator %s etcd CA", cas.Name))
 	if err != nil {
 		return plan, err
@@ -99,18 +138,9 @@ func (r *Reconciler) reconcileEtcdCertificates(ctx context.Context, a *applier, 
 	return plan, nil
 }
 
-// observeEtcd reports each member by its pod: healthy when ready (etcd's /health: started, and the cluster
-// has a leader), else why not; StorageReady holds while a quorum is healthy.
-func (r *Reconciler) observeEtcd(ctx context.Context, cas *aggv1alpha1.CustomApiServer, n names, replicas int32) {
-	pods := &corev1.PodList{}
-	if err := r.Client.List(ctx, pods, client.InNamespace(n.Namespace), client.MatchingLabels(etcdSelectorLabels(cas))); err != nil {
-		setCondition(cas, aggv1alpha1.ConditionStorageReady, false, aggv1alpha1.ReasonReconcileError, fmt.Sprintf("listing the etcd pods: %v", err))
-		return
-	}
-	byName := map[string]corev1.Pod{}
-	for _, p := range pods.Items {
-		byName[p.Name] = p
-	}
+// observeEtcd reports each member of the StatefulSet's replicas by its pod: healthy when ready (etcd's
+// /health: started, and the cluster has a leader), else why not; StorageReady holds while a quorum is healthy.
+func observeEtcd(cas *aggv1alpha1.CustomApiServer, n names, replicas int32, byName map[string]corev1.Pod) {
 	st := &aggv1alpha1.StorageStatus{}
 	var healthy int32
 	var down []string

@@ -80,8 +80,9 @@ func TestManagedEtcdChildrenAndStatus(t *testing.T) {
 		!s.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().Equal(size) {
 		t.Errorf("volume claim templates %+v, want one of 2Gi in class local-etcd", s.VolumeClaimTemplates)
 	}
-	if p := s.PersistentVolumeClaimRetentionPolicy; p == nil || p.WhenDeleted != appsv1.DeletePersistentVolumeClaimRetentionPolicyType {
-		t.Errorf("PVC retention policy %+v, want whenDeleted Delete", p)
+	if p := s.PersistentVolumeClaimRetentionPolicy; p == nil || p.WhenDeleted != appsv1.DeletePersistentVolumeClaimRetentionPolicyType ||
+		p.WhenScaled != appsv1.DeletePersistentVolumeClaimRetentionPolicyType {
+		t.Errorf("PVC retention policy %+v, want whenDeleted and whenScaled Delete", p)
 	}
 	pod := s.Template.Spec
 	c := pod.Containers[0]
@@ -99,8 +100,18 @@ func TestManagedEtcdChildrenAndStatus(t *testing.T) {
 	}
 	args := strings.Join(c.Args, " ")
 	host := func(i int) string { return fmt.Sprintf("%s-%d.%s.%s.svc", n.Etcd, i, n.Etcd, n.Namespace) }
+	// The cluster a member starts into comes from the ConfigMap, so the template does not change with the
+	// membership: a new cluster bootstraps every ordinal.
+	cm := &corev1.ConfigMap{}
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Etcd}, cm); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%s-0=https://%s:2380,%s-1=https://%s:2380,%s-2=https://%s:2380", n.Etcd, host(0), n.Etcd, host(1), n.Etcd, host(2)); cm.Data["initial-cluster"] != want ||
+		cm.Data["initial-cluster-state"] != "new" {
+		t.Errorf("ConfigMap %s: %v, want initial-cluster %s, state new", n.Etcd, cm.Data, want)
+	}
 	for _, w := range []string{
-		fmt.Sprintf("--initial-cluster=%s-0=https://%s:2380,%s-1=https://%s:2380,%s-2=https://%s:2380", n.Etcd, host(0), n.Etcd, host(1), n.Etcd, host(2)),
+		"--initial-cluster=$(INITIAL_CLUSTER)", "--initial-cluster-state=$(INITIAL_CLUSTER_STATE)",
 		"--listen-metrics-urls=http://0.0.0.0:2381", "--client-cert-auth", "--peer-client-cert-auth", "--name=$(POD_NAME)",
 	} {
 		if !strings.Contains(args, w) {
@@ -139,7 +150,7 @@ func TestManagedEtcdChildrenAndStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3 {
+	for i := range 5 { // every member a scaling may add
 		if _, err := member.Cert.Verify(x509.VerifyOptions{Roots: roots, DNSName: host(i), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
 			t.Errorf("member certificate for %s: %v", host(i), err)
 		}
@@ -213,8 +224,8 @@ func TestManagedEtcdChangesRefused(t *testing.T) {
 		mutate func(*aggv1alpha1.CustomApiServer)
 		want   []string
 	}{
-		{"members 1 -> 3", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Managed.Replicas = 3 },
-			[]string{"spec.storage.managed.replicas", "cannot be changed", "create a new CustomApiServer"}},
+		{"members 1 -> 2", func(c *aggv1alpha1.CustomApiServer) { c.Spec.Storage.Managed.Replicas = 2 },
+			[]string{"spec.storage.managed.replicas", "Unsupported value"}},
 		{"larger volumes", func(c *aggv1alpha1.CustomApiServer) {
 			c.Spec.Storage.Managed.Storage = ptr.To(resource.MustParse("5Gi"))
 		},
@@ -259,4 +270,80 @@ func TestManagedEtcdChangesRefused(t *testing.T) {
 	if c := meta.FindStatusCondition(reconciled(t, cas.Name).Status.Conditions, aggv1alpha1.ConditionStorageReady); c == nil {
 		t.Errorf("no StorageReady condition")
 	}
+}
+
+// A change of members is accepted, and carried out only through etcd's member list: an operator that cannot
+// reach etcd (envtest runs no etcd pods) changes nothing, says so, and keeps the apiserver on the members
+// that exist.
+func TestManagedEtcdScalingHeldWithoutMembers(t *testing.T) {
+	startEnv(t)
+	ctx := context.Background()
+	cas := newCAS("managed-grow", "managedgrow.example.com", managedStorage(aggv1alpha1.ManagedEtcdStorage{Replicas: 1}))
+	createCAS(t, cas)
+	n := namesFor(cas)
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: n.Namespace, Name: n.Etcd}}
+	waitChildren(t, map[string]client.Object{"StatefulSet": sts})
+	p := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: n.Namespace, Name: n.Etcd + "-0", Labels: etcdSelectorLabels(cas)},
+		Spec:       *sts.Spec.Template.Spec.DeepCopy(),
+	}
+	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	if err := k8s.Create(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	readyPod(p)
+	if err := k8s.Status().Update(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	waitCondition(t, k8s, cas.Name, aggv1alpha1.ConditionStorageReady, func(c *metav1.Condition) bool {
+		return c.Reason == aggv1alpha1.ReasonMembersHealthy
+	})
+
+	got := reconciled(t, cas.Name)
+	patch := client.MergeFrom(got.DeepCopy())
+	got.Spec.Storage.Managed.Replicas = 3
+	if err := k8s.Patch(ctx, got, patch); err != nil {
+		t.Fatalf("members 1 -> 3: %v", err)
+	}
+	storage := waitCondition(t, k8s, cas.Name, aggv1alpha1.ConditionStorageReady, func(c *metav1.Condition) bool {
+		return c.Reason == aggv1alpha1.ReasonEtcdScaling
+	})
+	if storage.Status != metav1.ConditionTrue || !strings.Contains(storage.Message, "cannot list the etcd members") {
+		t.Errorf("StorageReady %+v", storage)
+	}
+	if s := reconciled(t, cas.Name).Status.Storage; s == nil || !strings.HasPrefix(s.Scaling, "to 3 members: cannot list the etcd members") || s.ReadyMembers != "1/1" {
+		t.Errorf("status.storage %+v", s)
+	}
+	if err := k8s.Get(ctx, client.ObjectKeyFromObject(sts), sts); err != nil {
+		t.Fatal(err)
+	}
+	if r := ptr.Deref(sts.Spec.Replicas, 0); r != 1 {
+		t.Errorf("StatefulSet replicas %d while the members are unknown, want 1", r)
+	}
+	deploy := &appsv1.Deployment{}
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Deployment}, deploy); err != nil {
+		t.Fatal(err)
+	}
+	if args := strings.Join(deploy.Spec.Template.Spec.Containers[0].Args, " "); !strings.Contains(args, fmt.Sprintf("--etcd-servers=https://%s-0.%s.%s.svc:2379 ", n.Etcd, n.Etcd, n.Namespace)) {
+		t.Errorf("apiserver not kept on member 0: %s", args)
+	}
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: n.Namespace, Name: n.Etcd}, &policyv1.PodDisruptionBudget{}); err == nil {
+		t.Errorf("a PodDisruptionBudget for the one member there is")
+	}
+
+	// A cluster whose ConfigMap is gone (one an older operator made has none) gets one, or no pod could
+	// start: the StatefulSet's members, to join (a running member has data and ignores it).
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: n.Namespace, Name: n.Etcd}}
+	if err := k8s.Delete(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, 10*time.Second, "ConfigMap made again", func(ctx context.Context) error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cm), cm); err != nil {
+			return err
+		}
+		if want := fmt.Sprintf("%s-0=https://%s-0.%s.%s.svc:2380", n.Etcd, n.Etcd, n.Etcd, n.Namespace); cm.Data["initial-cluster"] != want || cm.Data["initial-cluster-state"] != "existing" {
+			return fmt.Errorf("data %v, want initial-cluster %s, state existing", cm.Data, want)
+		}
+		return nil
+	})
 }

@@ -57,14 +57,14 @@ func FuzzChildBuilders(f *testing.F) {
 			return
 		}
 		n := namesFor(cas)
-		args := deploymentArgs(cas)
+		args := deploymentArgs(cas, 0)
 		if args[0] != fmt.Sprintf("--secure-port=%d", cas.Spec.SecurePort) || !slices.Equal(args[len(args)-len(cas.Spec.Args):], cas.Spec.Args) {
 			t.Fatalf("args %q: want the contract flags first and spec.args %q last", args, cas.Spec.Args)
 		}
 		if n.Deployment != cas.Name || n.ClusterRole != "aggregation:"+cas.Name || (cas.Spec.Namespace != "" && n.Namespace != cas.Spec.Namespace) {
 			t.Fatalf("names %+v for %q in %q", n, cas.Name, cas.Spec.Namespace)
 		}
-		desiredDeployment(cas, n, apiserverImage(cas, "default:image"))
+		desiredDeployment(cas, n, apiserverImage(cas, "default:image"), 0)
 		desiredService(cas, n)
 		desiredPDB(cas, n)
 		desiredNamespace(cas, n)

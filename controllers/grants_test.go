@@ -124,8 +124,8 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	}
 
 	// A rule made grantable (the operator's own check passes) that the operator does not hold: RBAC refuses.
-	configmaps := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}
-	granted = []rbacv1.PolicyRule{configmaps}
+	unheld := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"replicationcontrollers"}, Verbs: []string{"list"}}
+	granted = []rbacv1.PolicyRule{unheld}
 	err := rbacRefusal(apply()["ClusterRole"])
 	var ng *notGrantable
 	if !errors.As(err, &ng) {
@@ -134,15 +134,15 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	if got := errorsReason([]error{errors.New("other"), err}); got != aggv1alpha1.ReasonRulesNotGrantable {
 		t.Errorf("Ready reason %s, want %s", got, aggv1alpha1.ReasonRulesNotGrantable)
 	}
-	for _, w := range []string{"RBAC refused to let the operator grant", LabelGrantable, "configmaps"} {
+	for _, w := range []string{"RBAC refused to let the operator grant", LabelGrantable, "replicationcontrollers"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q: %v", w, err)
 		}
 	}
 
 	grant := &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: "test:grantable-configmaps", Labels: map[string]string{LabelGrantable: "true"}},
-		Rules:      []rbacv1.PolicyRule{configmaps},
+		ObjectMeta: metav1.ObjectMeta{Name: "test:grantable-replicationcontrollers", Labels: map[string]string{LabelGrantable: "true"}},
+		Rules:      []rbacv1.PolicyRule{unheld},
 	}
 	grantBinding := &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: grant.Name},
@@ -160,7 +160,7 @@ func TestOperatorGrantsOnlyWhatItHolds(t *testing.T) {
 	if err := k8s.Get(ctx, client.ObjectKey{Name: n.ClusterRole}, role); err != nil {
 		t.Fatal(err)
 	}
-	if last := role.Rules[len(role.Rules)-1]; len(last.Resources) != 1 || last.Resources[0] != "configmaps" {
-		t.Errorf("ClusterRole's last rule %+v, want the granted configmaps rule", last)
+	if last := role.Rules[len(role.Rules)-1]; len(last.Resources) != 1 || last.Resources[0] != "replicationcontrollers" {
+		t.Errorf("ClusterRole's last rule %+v, want the granted replicationcontrollers rule", last)
 	}
 }

@@ -61,7 +61,7 @@ func CacheOptions() cache.Options {
 	ours := cache.ByObject{Label: labels.NewSelector().Add(*req)}
 	byObject := map[client.Object]cache.ByObject{}
 	for _, o := range []client.Object{
-		&corev1.Namespace{}, &corev1.ServiceAccount{}, &corev1.Secret{}, &corev1.Service{}, &appsv1.Deployment{},
+		&corev1.Namespace{}, &corev1.ServiceAccount{}, &corev1.Secret{}, &corev1.ConfigMap{}, &corev1.Service{}, &appsv1.Deployment{},
 		&appsv1.StatefulSet{}, &policyv1.PodDisruptionBudget{}, &corev1.Pod{}, &rbacv1.ClusterRoleBinding{}, &rbacv1.Role{}, &rbacv1.RoleBinding{},
 	} {
 		byObject[o] = ours
@@ -89,6 +89,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		Owns(&corev1.Namespace{}).
 		Owns(&corev1.ServiceAccount{}).
 		Owns(&corev1.Secret{}).
+		Owns(&corev1.ConfigMap{}).
 		Owns(&corev1.Service{}).
 		Owns(&appsv1.Deployment{}).
 		Owns(&appsv1.StatefulSet{}).

@@ -26,7 +26,8 @@ const (
 	// mode (spec.certificates.certManager) it mirrors the serving Certificate's Ready condition.
 	ConditionCertificatesReady = "CertificatesReady"
 	// ConditionStorageReady: the managed etcd cluster (spec.storage.managed) has a quorum of healthy members
-	// (True with reason MembersHealthy when all are, EtcdDegraded when only a quorum is). Absent with any other
+	// (True with reason MembersHealthy when all are, EtcdDegraded when only a quorum is, EtcdScaling while
+	// members are added or removed). Absent with any other
 	// storage.
 	ConditionStorageReady = "StorageReady"
 	// ConditionDeploymentAvailable: the apiserver Deployment has its minimum replicas available.
@@ -81,6 +82,11 @@ const (
 	// ReasonEtcdDegraded: a quorum of the managed etcd's members is healthy, so the apiserver can read and
 	// write, but some are not; the message names them (StorageReady is True with this reason).
 	ReasonEtcdDegraded = "EtcdDegraded"
+	// ReasonEtcdScaling: the managed etcd's membership is changing towards spec.storage.managed.replicas, one
+	// member at a time, and a quorum is healthy, so the apiserver reads and writes throughout; the message
+	// (and status.storage.scaling) says what is under way or awaited, e.g. a member not healthy, which holds
+	// the next change (StorageReady is True with this reason).
+	ReasonEtcdScaling = "EtcdScaling"
 	// ReasonEtcdQuorumLost: fewer than a quorum (replicas/2+1) of the managed etcd's members are healthy, while
 	// the cluster forms or after members were lost; the apiserver cannot write. The message names the members
 	// and why each is down: look at the pods <name>-etcd-* and their PersistentVolumeClaims (StorageReady, Ready).
@@ -144,4 +150,13 @@ const (
 	// EventAPIServicesRemoved (Normal): APIServices were deleted, on deletion of the CustomApiServer or
 	// because they left spec.apiServices.
 	EventAPIServicesRemoved = "APIServicesRemoved"
+	// EventEtcdMemberAdded (Normal): a member was added to the managed etcd as a learner (spec.storage.managed.replicas
+	// grew); its pod starts next, and it votes once promoted.
+	EventEtcdMemberAdded = "EtcdMemberAdded"
+	// EventEtcdMemberPromoted (Normal): a learner of the managed etcd caught up with the leader and became a
+	// voting member.
+	EventEtcdMemberPromoted = "EtcdMemberPromoted"
+	// EventEtcdMemberRemoved (Normal): a member was removed from the managed etcd (spec.storage.managed.replicas
+	// shrank); its pod and PersistentVolumeClaim are deleted next.
+	EventEtcdMemberRemoved = "EtcdMemberRemoved"
 )

@@ -191,13 +191,13 @@ type StorageSpec struct {
 
 // ManagedEtcdStorage is the etcd cluster the operator runs for one CustomApiServer.
 type ManagedEtcdStorage struct {
-	// Replicas is the number of etcd members: 1, or 3 or 5 to survive the loss of one or two. It cannot be
-	// changed once set (the operator does not change etcd membership): to resize, create a new
-	// CustomApiServer and copy the objects over.
+	// Replicas is the number of etcd members: 1, or 3 or 5 to survive the loss of one or two. A change is
+	// carried out one member at a time while every member is healthy (a learner added and promoted, or the
+	// highest ordinal removed with its PersistentVolumeClaim); status.storage.scaling shows the progress
+	// (README, "Managed etcd").
 	// +optional
 	// +kubebuilder:default=3
 	// +kubebuilder:validation:Enum=1;3;5
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="storage.managed.replicas cannot be changed: the operator does not add or remove etcd members; create a new CustomApiServer with the replicas you want and copy the objects over"
 	Replicas int32 `json:"replicas,omitempty"`
 
 	// Storage is the size of each member's PersistentVolumeClaim.
@@ -431,9 +431,14 @@ type CustomApiServerStatus struct {
 
 // StorageStatus reports the members of the managed etcd cluster.
 type StorageStatus struct {
-	// ReadyMembers summarises ready/desired members, e.g. 3/3.
+	// ReadyMembers summarises ready/current members (the StatefulSet's replicas, which follow
+	// spec.storage.managed.replicas one member at a time), e.g. 3/3.
 	// +optional
 	ReadyMembers string `json:"readyMembers,omitempty"`
+	// Scaling says, while the membership is changing towards spec.storage.managed.replicas, what is under
+	// way or awaited (e.g. "to 5 members: waiting for the learner of ordinal 3 to start and catch up").
+	// +optional
+	Scaling string `json:"scaling,omitempty"`
 	// Members are the etcd members, by pod name.
 	// +optional
 	// +listType=map

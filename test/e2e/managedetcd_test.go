@@ -26,6 +26,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,13 +48,14 @@ const (
 
 // TestManagedEtcd: a CustomApiServer with storage.managed {replicas: 3} (apiserver replicas 2) on the local
 // volumes the harness makes becomes Ready with no etcd of the user's, its three members healthy in status;
-// with writes flowing through kube-apiserver's aggregator, one member's pod is killed (no write may fail),
-// then every member is deleted at once (the cluster re-forms from its volumes: every MetricSnapshot is
-// still there at the same resourceVersion).
+// the members go 3 -> 5 -> 3 under writes (managedetcd_scale_test.go); with writes flowing through
+// kube-apiserver's aggregator, one member's pod is killed (no write may fail), then every member is deleted
+// at once (the cluster re-forms from its volumes: every MetricSnapshot is still there at the same
+// resourceVersion).
 func TestManagedEtcd(t *testing.T) {
 	ctx := t.Context()
 	deployOperator(t)
-	vols, err := cfg.MakeLocalVolumes(ctx, "e2e-managed-etcd", 3, "1Gi")
+	vols, err := cfg.MakeLocalVolumes(ctx, "e2e-managed-etcd", 5, "1Gi") // 3 members, 2 more while scaled to 5
 	t.Cleanup(func() {
 		bg := context.Background()
 		_, _ = cfg.KubectlOutput(bg, "", "delete", "customapiserver", metcdName, "--ignore-not-found", "--timeout=3m")
@@ -81,13 +83,17 @@ spec:
   - {group: `+metcdGroup+`, version: v2}
 `)
 	waitAllTrue(t, metcdName, 4*time.Minute)
-	waitMembers(t, 2*time.Minute)
+	waitMembers(t, 3, 2*time.Minute)
 	record("managed etcd CustomApiServer apply -> Ready, 3/3 members", time.Since(start))
+
+	// First: right after a member is killed, etcd refuses membership changes until its peers have been
+	// connected again for a while (the DNS cache holds the killed pod's old IP up to 30 s).
+	t.Run("members 3 -> 5 -> 3 under writes: none fails, all objects kept", scaleManagedEtcd)
 
 	t.Run("one member killed: no write fails", func(t *testing.T) {
 		victim := etcdFollower(t)
 		uid := kubectl(t, "-n", metcdNS, "get", "pod", victim, "-o", "jsonpath={.metadata.uid}")
-		w := startWriteLoop(t, 900)
+		w := startWriteLoop(t, "w", 900)
 		waitWrites(t, w, 10)
 		killed := time.Now()
 		kubectl(t, "-n", metcdNS, "delete", "pod", victim, "--grace-period=0", "--force")
@@ -95,7 +101,7 @@ spec:
 			if now := kubectl(t, "-n", metcdNS, "get", "pod", victim, "--ignore-not-found", "-o", "jsonpath={.metadata.uid}"); now == uid || now == "" {
 				return errors.New("not replaced yet")
 			}
-			return membersHealthy(t)
+			return membersHealthy(t, 3)
 		})
 		recovered := time.Since(killed)
 		waitWrites(t, w, w.count()+20)
@@ -125,7 +131,7 @@ spec:
 					return fmt.Errorf("member %s not replaced yet", name)
 				}
 			}
-			if err := membersHealthy(t); err != nil {
+			if err := membersHealthy(t, 3); err != nil {
 				return err
 			}
 			_, err := cfg.KubectlOutput(ctx, "", "-n", metcdNS, "label", "--overwrite", "metricsnapshots."+metcdGroup, "w-0", "e2e-probe="+fmt.Sprint(time.Now().Unix()))
@@ -168,16 +174,16 @@ func memberUIDs(t *testing.T) map[string]string {
 	return out
 }
 
-// waitMembers waits until status.storage shows every member healthy and StorageReady is True.
-func waitMembers(t *testing.T, timeout time.Duration) {
+// waitMembers waits until status.storage shows n members, every one healthy, and StorageReady is True.
+func waitMembers(t *testing.T, n int, timeout time.Duration) {
 	t.Helper()
-	testutil.Eventually(t, timeout, "3/3 etcd members healthy in status", func(context.Context) error { return membersHealthy(t) })
+	testutil.Eventually(t, timeout, fmt.Sprintf("%d/%d etcd members healthy in status", n, n), func(context.Context) error { return membersHealthy(t, n) })
 }
 
-func membersHealthy(t *testing.T) error {
+func membersHealthy(t *testing.T, n int) error {
 	out := kubectl(t, "get", "customapiserver", metcdName, "-o",
 		`jsonpath={.status.storage.readyMembers} {.status.storage.members[*].healthy} {.status.conditions[?(@.type=="StorageReady")].reason} {.status.conditions[?(@.type=="Ready")].status}`)
-	if out != "3/3 true true true MembersHealthy True" {
+	if out != fmt.Sprintf("%d/%d%s MembersHealthy True", n, n, strings.Repeat(" true", n)) {
 		return fmt.Errorf("status: %s", out)
 	}
 	return nil
@@ -233,11 +239,14 @@ func snapshotVersions(t *testing.T) map[string]string {
 }
 
 // writeLoop creates and updates MetricSnapshots through kube-apiserver (so through the aggregator) every
-// requestInterval, at most limit writes, counting the writes that failed: even writes create w-<i>, odd
-// ones relabel the last created (a create until one succeeded).
-type writeLoop struct{ *requestLoop }
+// requestInterval, at most limit writes, counting the writes that failed: even writes create
+// <prefix>-<i>, odd ones relabel the last created (a create until one succeeded).
+type writeLoop struct {
+	*requestLoop
+	created *atomic.Int32
+}
 
-func startWriteLoop(t *testing.T, limit int) writeLoop {
+func startWriteLoop(t *testing.T, prefix string, limit int) writeLoop {
 	t.Helper()
 	rc, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig())
 	if err != nil {
@@ -250,7 +259,7 @@ func startWriteLoop(t *testing.T, limit int) writeLoop {
 	}
 	base := rc.Host + "/apis/" + metcdGroup + "/v2/namespaces/" + metcdNS + "/metricsnapshots"
 	ctx, cancel := context.WithCancel(context.Background())
-	l := writeLoop{&requestLoop{cancel: cancel, done: make(chan struct{})}}
+	l := writeLoop{&requestLoop{cancel: cancel, done: make(chan struct{})}, &atomic.Int32{}}
 	created := 0
 	go func() {
 		defer close(l.done)
@@ -259,12 +268,13 @@ func startWriteLoop(t *testing.T, limit int) writeLoop {
 		for i := 0; i < limit; i++ {
 			var err error
 			if i%2 == 0 || created == 0 {
-				body := fmt.Sprintf(`{"apiVersion":"%s/v2","kind":"MetricSnapshot","metadata":{"name":"w-%d"},"spec":{"source":"prometheus","metrics":[{"name":"up","query":"up"}],"interval":"24h"}}`, metcdGroup, created)
+				body := fmt.Sprintf(`{"apiVersion":"%s/v2","kind":"MetricSnapshot","metadata":{"name":"%s-%d"},"spec":{"source":"prometheus","metrics":[{"name":"up","query":"up"}],"interval":"24h"}}`, metcdGroup, prefix, created)
 				if err = send(ctx, client, http.MethodPost, base, "application/json", body, http.StatusCreated); err == nil {
 					created++
+					l.created.Store(int32(created))
 				}
 			} else {
-				err = send(ctx, client, http.MethodPatch, fmt.Sprintf("%s/w-%d", base, created-1), "application/merge-patch+json",
+				err = send(ctx, client, http.MethodPatch, fmt.Sprintf("%s/%s-%d", base, prefix, created-1), "application/merge-patch+json",
 					fmt.Sprintf(`{"metadata":{"labels":{"seq":"%d"}}}`, i), http.StatusOK)
 			}
 			if ctx.Err() != nil {
