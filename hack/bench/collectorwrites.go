@@ -20,7 +20,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -40,23 +39,15 @@ func serverStatusWrites(cfg *rest.Config) statusWrites {
 	if err != nil {
 		return func(context.Context) int64 { return -1 }
 	}
-	url := strings.TrimSuffix(cfg.Host, "/") + "/metrics"
 	return func(ctx context.Context) int64 {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		body, err := get(ctx, client, cfg.Host, "/metrics")
 		if err != nil {
 			return -1
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return -1
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return -1
-		}
-		n, err := sumStatusUpdates(bufio.NewScanner(resp.Body))
+		defer body.Close()
+		n, err := sumStatusUpdates(bufio.NewScanner(body))
 		if err != nil {
 			return -1
 		}

@@ -54,19 +54,11 @@ func (pr profiler) take(ctx context.Context, cfg *rest.Config, path string) erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, pr.seconds+time.Minute)
 	defer cancel()
-	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(cfg.Host, "/"), int(pr.seconds.Seconds()))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
+	body, err := get(ctx, client, cfg.Host, fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(pr.seconds.Seconds())))
 	if err != nil {
 		return fmt.Errorf("profiling %s: %w", path, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profiling %s: HTTP %d", path, resp.StatusCode)
-	}
+	defer body.Close()
 	file := filepath.Join(pr.dir, regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(path, "-")+".pprof")
 	if err := os.MkdirAll(pr.dir, 0o755); err != nil { // a missing -pprof dir lost the profiles at the end of a run
 		return err
@@ -75,9 +67,26 @@ func (pr profiler) take(ctx context.Context, cfg *rest.Config, path string) erro
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
+	if _, err := io.Copy(f, body); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", file, err)
 	}
 	return f.Close()
+}
+
+// get reads path from the server at host with client; the caller closes the body of a 200 answer.
+func get(ctx context.Context, client *http.Client, host, path string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(host, "/")+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
+	}
+	return resp.Body, nil
 }
